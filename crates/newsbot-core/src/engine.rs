@@ -1,0 +1,678 @@
+//! The engine: a [`Request`] in, a [`Reply`] out. It knows nothing about Discord or the
+//! terminal; every door renders the same `Reply`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use regex::Regex;
+use serde::Serialize;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{collector::TopDocs, DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::analysis::{self, is_stop_term};
+use crate::error::Result;
+use crate::index::{ArticleMeta, SearchIndex};
+use crate::prompts::{Messages, Prompts, Topic};
+use crate::text::{char_offset, fingerprint, squash};
+
+/// How many passages a door shows at once. Both doors page by this so the console shows what
+/// Discord shows.
+pub const PAGE_SIZE: usize = 3;
+/// How many ranked passages a reply carries (paging and MRR@10 need ten).
+pub const MAX_RESULTS: usize = 10;
+/// Questions longer than this are cut before analysis; a pasted article needs no more to find
+/// its subject, and the cap keeps latency flat.
+pub const MAX_QUERY_CHARS: usize = 1000;
+const MAX_QUERY_TERMS: usize = 32;
+
+/// What a user asked: a command name (`ask`, a topic, `help`, `article`) and its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Request {
+    pub command: String,
+    pub text: String,
+}
+
+impl Request {
+    pub fn new(command: impl Into<String>, text: impl Into<String>) -> Request {
+        Request {
+            command: command.into(),
+            text: text.into(),
+        }
+    }
+
+    pub fn ask(text: impl Into<String>) -> Request {
+        Request::new("ask", text)
+    }
+
+    /// Reads what a person types in a DM or the console: `/fines`, `/ask who was fined?`, or
+    /// a plain question. A leading slash followed by a word is a command; anything else
+    /// (including a lone "/" or "/ whatever") is a question.
+    pub fn parse(input: &str) -> Request {
+        let input = input.trim();
+        if let Some(rest) = input.strip_prefix('/') {
+            let mut parts = rest.splitn(2, char::is_whitespace);
+            let name = parts.next().unwrap_or("");
+            let valid = !name.is_empty()
+                && name.chars().count() <= 32
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            if valid {
+                return Request::new(
+                    name.to_lowercase(),
+                    parts.next().unwrap_or("").trim().to_string(),
+                );
+            }
+        }
+        Request::ask(input)
+    }
+}
+
+/// What kind of reply this is, so a door can pick a layout without inspecting text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyKind {
+    Answer,
+    NoAnswer,
+    Help,
+    EmptyQuestion,
+    UnknownCommand,
+    Article,
+}
+
+/// One ranked passage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    pub rank: usize,
+    pub article_id: String,
+    pub headline: String,
+    pub paragraph: String,
+    pub section: Option<String>,
+    pub sources: Vec<String>,
+    pub score: f32,
+    /// `[start, end)` Unicode character offsets into `paragraph`, sorted, non-overlapping.
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// Places to go when nothing answered well.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Suggestions {
+    pub topics: Vec<String>,
+    pub headlines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    pub command: String,
+    pub query: String,
+    pub kind: ReplyKind,
+    pub answered: bool,
+    /// Text shown instead of, or above, passages: help, the no-answer note, and so on.
+    pub message: Option<String>,
+    pub passages: Vec<Passage>,
+    pub suggestions: Suggestions,
+}
+
+/// Counts a door can show (`stats`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub files: usize,
+    pub articles: usize,
+    pub passages: usize,
+    pub topics: usize,
+    pub skipped_files: usize,
+}
+
+pub struct Engine {
+    index: SearchIndex,
+    prompts: Arc<Prompts>,
+}
+
+/// A cleaned question: unique content terms in the order typed.
+#[derive(Debug, Clone)]
+struct Analysed {
+    terms: Vec<String>,
+    /// Adjacent content-word pairs, for phrase boosts.
+    pairs: Vec<(String, String)>,
+}
+
+fn analyse(text: &str) -> Analysed {
+    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    let toks = analysis::tokens(&text);
+    let mut terms: Vec<String> = Vec::new();
+    let mut pairs = Vec::new();
+    let mut prev: Option<(usize, String)> = None;
+    for t in toks {
+        if is_stop_term(&t.term) {
+            prev = None;
+            continue;
+        }
+        if let Some((pos, p)) = &prev {
+            if *pos + 1 == t.position && *p != t.term {
+                pairs.push((p.clone(), t.term.clone()));
+            }
+        }
+        prev = Some((t.position, t.term.clone()));
+        if !terms.contains(&t.term) && terms.len() < MAX_QUERY_TERMS {
+            terms.push(t.term);
+        }
+    }
+    pairs.truncate(MAX_QUERY_TERMS);
+    Analysed { terms, pairs }
+}
+
+impl Engine {
+    pub fn new(index: SearchIndex, prompts: Arc<Prompts>) -> Engine {
+        Engine { index, prompts }
+    }
+
+    pub fn prompts(&self) -> &Prompts {
+        &self.prompts
+    }
+
+    pub fn messages(&self) -> &Messages {
+        &self.prompts.messages
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    pub fn stats(&self) -> Stats {
+        let m = &self.index.manifest;
+        Stats {
+            files: m.files.len(),
+            articles: m.articles.len(),
+            passages: m.passages,
+            topics: self.prompts.topics.len(),
+            skipped_files: m.warnings.len(),
+        }
+    }
+
+    /// Every article in the index, in corpus order.
+    pub fn articles(&self) -> &[ArticleMeta] {
+        &self.index.manifest.articles
+    }
+
+    /// Headlines matching what a user has typed so far, for autocomplete: prefix matches of
+    /// any word first, then substring matches.
+    pub fn complete_headline(&self, typed: &str, limit: usize) -> Vec<&ArticleMeta> {
+        let needle = typed.trim().to_lowercase();
+        let mut scored: Vec<(usize, &ArticleMeta)> = self
+            .articles()
+            .iter()
+            .filter_map(|a| {
+                let h = a.headline.to_lowercase();
+                if needle.is_empty() {
+                    Some((2, a))
+                } else if h.starts_with(&needle) {
+                    Some((0, a))
+                } else if h.split_whitespace().any(|w| w.starts_with(&needle)) {
+                    Some((1, a))
+                } else if h.contains(&needle) {
+                    Some((2, a))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        scored.sort_by_key(|(s, a)| (*s, a.headline.clone()));
+        scored.into_iter().take(limit).map(|(_, a)| a).collect()
+    }
+
+    /// Answers one request. Errors are only internal failures (an unreadable index); a bad
+    /// question is never an error.
+    pub fn answer(&self, req: &Request) -> Result<Reply> {
+        let command = req.command.trim().to_lowercase();
+        let text = squash(&req.text);
+        let base = |kind, message: Option<String>| Reply {
+            command: command.clone(),
+            query: text.clone(),
+            kind,
+            answered: false,
+            message,
+            passages: Vec::new(),
+            suggestions: Suggestions::default(),
+        };
+        match command.as_str() {
+            "help" => Ok(base(ReplyKind::Help, Some(self.help_text()))),
+            "ask" if analyse(&text).terms.is_empty() => {
+                let mut r = base(
+                    ReplyKind::EmptyQuestion,
+                    Some(Messages::render(
+                        &self.messages().empty_question,
+                        &[("topics", &self.topic_list())],
+                    )),
+                );
+                r.suggestions.topics = self.topic_names();
+                Ok(r)
+            }
+            "ask" => self.search(&command, &text, None),
+            "article" => self.article_by_text(&command, &text),
+            name => match self.prompts.topic(name) {
+                Some(topic) => self.search(&command, &text, Some(topic)),
+                None => {
+                    let mut r = base(
+                        ReplyKind::UnknownCommand,
+                        Some(Messages::render(
+                            &self.messages().unknown_command,
+                            &[("command", name), ("topics", &self.topic_list())],
+                        )),
+                    );
+                    r.suggestions.topics = self.topic_names();
+                    Ok(r)
+                }
+            },
+        }
+    }
+
+    fn topic_names(&self) -> Vec<String> {
+        self.prompts.topics.iter().map(|t| t.name.clone()).collect()
+    }
+
+    fn topic_list(&self) -> String {
+        self.prompts
+            .topics
+            .iter()
+            .map(|t| format!("/{}", t.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn help_text(&self) -> String {
+        let topics = self
+            .prompts
+            .topics
+            .iter()
+            .map(|t| format!("/{} — {}", t.name, t.description))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Messages::render(
+            &self.messages().help,
+            &[
+                ("topics", &topics),
+                ("articles", &self.articles().len().to_string()),
+            ],
+        )
+    }
+
+    fn build_query(&self, q: &Analysed) -> Box<dyn Query> {
+        let f = &self.index.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in &q.terms {
+            for (field, boost) in [(f.body, 1.0), (f.headline, 0.6), (f.context, 0.4)] {
+                let tq = TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(tq), boost)),
+                ));
+            }
+        }
+        for (a, b) in &q.pairs {
+            let mut pq = PhraseQuery::new(vec![
+                Term::from_field_text(f.body, a),
+                Term::from_field_text(f.body, b),
+            ]);
+            pq.set_slop(1);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(pq), 0.5))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Inverse document frequency of `term` in the passage bodies and headlines, for judging
+    /// how much of a question a passage covers.
+    fn idf(&self, searcher: &Searcher, term: &str) -> f32 {
+        let f = &self.index.fields;
+        let n = searcher.num_docs() as f32;
+        let df = [f.body, f.headline]
+            .iter()
+            .map(|&field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, term))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn search(&self, command: &str, text: &str, topic: Option<&Topic>) -> Result<Reply> {
+        let search_text = match topic {
+            Some(t) if text.is_empty() => t.search_text(),
+            Some(t) => format!("{} {}", text, t.search_text()),
+            None => text.to_string(),
+        };
+        let q = analyse(&search_text);
+        let searcher = self.index.reader.searcher();
+        let mut passages = Vec::new();
+        let mut seen = HashSet::new();
+        if !q.terms.is_empty() {
+            let hits = searcher.search(
+                &*self.build_query(&q),
+                &TopDocs::with_limit(MAX_RESULTS * 3).order_by_score(),
+            )?;
+            let highlight_terms: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
+            let patterns: &[Regex] = topic.map(|t| &t.highlight[..]).unwrap_or(&[]);
+            for (score, addr) in hits {
+                let p = self.passage(&searcher, addr, score, &highlight_terms, patterns)?;
+                if seen.insert(fingerprint(&p.paragraph)) {
+                    passages.push(p);
+                }
+                if passages.len() == MAX_RESULTS {
+                    break;
+                }
+            }
+        }
+        for (i, p) in passages.iter_mut().enumerate() {
+            p.rank = i + 1;
+        }
+        let answered = match passages.first() {
+            None => false,
+            // A topic is a browse: any match is on topic because the query is curated.
+            Some(_) if topic.is_some() => true,
+            Some(top) => self.coverage(&searcher, &q, top) >= 0.5,
+        };
+        let mut reply = Reply {
+            command: command.to_string(),
+            query: text.to_string(),
+            kind: if answered {
+                ReplyKind::Answer
+            } else {
+                ReplyKind::NoAnswer
+            },
+            answered,
+            message: None,
+            passages,
+            suggestions: Suggestions::default(),
+        };
+        if !answered {
+            reply.suggestions = self.suggest(&q);
+            reply.passages.clear();
+            reply.message = Some(self.no_answer_text(&reply.suggestions));
+        }
+        Ok(reply)
+    }
+
+    /// The share of the question's weight (idf) that the passage, its headline or its
+    /// context contains.
+    fn coverage(&self, searcher: &Searcher, q: &Analysed, p: &Passage) -> f32 {
+        let present: HashSet<String> = analysis::tokens(&format!("{} {}", p.headline, p.paragraph))
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
+        let mut total = 0.0;
+        let mut hit = 0.0;
+        for t in &q.terms {
+            let w = self.idf(searcher, t);
+            total += w;
+            if present.contains(t) {
+                hit += w;
+            }
+        }
+        if total == 0.0 {
+            0.0
+        } else {
+            hit / total
+        }
+    }
+
+    fn suggest(&self, q: &Analysed) -> Suggestions {
+        // Topics whose words overlap the question come first; all topics follow so there is
+        // always somewhere to go.
+        let terms: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
+        let mut topics: Vec<(usize, String)> = self
+            .prompts
+            .topics
+            .iter()
+            .map(|t| {
+                let overlap = analysis::tokens(&t.search_text())
+                    .into_iter()
+                    .filter(|tok| terms.contains(tok.term.as_str()))
+                    .count();
+                (overlap, t.name.clone())
+            })
+            .collect();
+        topics.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut headlines: Vec<(usize, String)> = self
+            .articles()
+            .iter()
+            .filter_map(|a| {
+                let overlap = analysis::tokens(&a.headline)
+                    .into_iter()
+                    .filter(|tok| terms.contains(tok.term.as_str()))
+                    .count();
+                (overlap > 0).then(|| (overlap, a.headline.clone()))
+            })
+            .collect();
+        headlines.sort_by_key(|h| std::cmp::Reverse(h.0));
+        Suggestions {
+            topics: topics.into_iter().map(|(_, n)| n).take(3).collect(),
+            headlines: headlines.into_iter().map(|(_, h)| h).take(3).collect(),
+        }
+    }
+
+    fn no_answer_text(&self, s: &Suggestions) -> String {
+        let topics = s
+            .topics
+            .iter()
+            .map(|t| format!("/{t}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut text = Messages::render(&self.messages().no_answer, &[("topics", &topics)]);
+        if !s.headlines.is_empty() {
+            text.push_str("\nClosest articles: ");
+            text.push_str(&s.headlines.join(" · "));
+        }
+        text
+    }
+
+    fn passage(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+        score: f32,
+        terms: &HashSet<&str>,
+        patterns: &[Regex],
+    ) -> Result<Passage> {
+        let f = &self.index.fields;
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let paragraph = text(f.body);
+        let highlights = highlight(&paragraph, terms, patterns);
+        Ok(Passage {
+            rank: 0,
+            article_id: text(f.article),
+            headline: text(f.headline),
+            section: doc
+                .get_first(f.section)
+                .and_then(|v| v.as_str().map(str::to_string)),
+            sources: doc
+                .get_all(f.sources)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            paragraph,
+            score,
+            highlights,
+        })
+    }
+
+    /// The whole article `id` as a reply: every paragraph in order.
+    pub fn article(&self, id: &str) -> Result<Option<Reply>> {
+        let Some(meta) = self.index.article_meta(id) else {
+            return Ok(None);
+        };
+        let f = &self.index.fields;
+        let searcher = self.index.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(f.article, id),
+            IndexRecordOption::Basic,
+        );
+        let hits = searcher.search(
+            &q,
+            &TopDocs::with_limit(meta.paragraphs.max(1)).order_by_score(),
+        )?;
+        let mut by_para: Vec<(u64, Passage)> = Vec::new();
+        for (_, addr) in hits {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let para = doc.get_first(f.para).and_then(|v| v.as_u64()).unwrap_or(0);
+            by_para.push((
+                para,
+                self.passage(&searcher, addr, 0.0, &HashSet::new(), &[])?,
+            ));
+        }
+        by_para.sort_by_key(|(i, _)| *i);
+        let passages = by_para
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, mut p))| {
+                p.rank = i + 1;
+                p
+            })
+            .collect();
+        Ok(Some(Reply {
+            command: "article".into(),
+            query: meta.headline.clone(),
+            kind: ReplyKind::Article,
+            answered: true,
+            message: None,
+            passages,
+            suggestions: Suggestions::default(),
+        }))
+    }
+
+    /// `/article <text>` typed as text: an exact id, else the best headline match.
+    fn article_by_text(&self, command: &str, text: &str) -> Result<Reply> {
+        let id = if self.index.article_meta(text).is_some() {
+            Some(text.to_string())
+        } else {
+            self.best_headline(text).map(|a| a.id.clone())
+        };
+        if let Some(reply) = id.map(|id| self.article(&id)).transpose()?.flatten() {
+            return Ok(reply);
+        }
+        Ok(Reply {
+            command: command.to_string(),
+            query: text.to_string(),
+            kind: ReplyKind::NoAnswer,
+            answered: false,
+            message: Some(Messages::render(
+                &self.messages().not_found,
+                &[("query", text)],
+            )),
+            passages: Vec::new(),
+            suggestions: Suggestions {
+                topics: Vec::new(),
+                headlines: self
+                    .complete_headline(text, 3)
+                    .into_iter()
+                    .map(|a| a.headline.clone())
+                    .collect(),
+            },
+        })
+    }
+
+    fn best_headline(&self, text: &str) -> Option<&ArticleMeta> {
+        let q: HashSet<String> = analyse(text).terms.into_iter().collect();
+        if q.is_empty() {
+            return None;
+        }
+        self.articles()
+            .iter()
+            .map(|a| {
+                let h: HashSet<String> = analysis::tokens(&a.headline)
+                    .into_iter()
+                    .map(|t| t.term)
+                    .collect();
+                (q.intersection(&h).count(), a)
+            })
+            .filter(|(n, _)| *n * 2 >= q.len())
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, a)| a)
+    }
+}
+
+/// Character spans of `paragraph` to highlight: words whose analysed term is in `terms`, and
+/// matches of the topic's patterns. Adjacent spans separated only by spaces merge.
+pub fn highlight(paragraph: &str, terms: &HashSet<&str>, patterns: &[Regex]) -> Vec<[usize; 2]> {
+    let mut spans: Vec<(usize, usize)> = analysis::tokens(paragraph)
+        .into_iter()
+        .filter(|t| terms.contains(t.term.as_str()))
+        .map(|t| (t.start, t.end))
+        .collect();
+    for re in patterns {
+        spans.extend(re.find_iter(paragraph).map(|m| (m.start(), m.end())));
+    }
+    spans.retain(|(s, e)| s < e);
+    spans.sort();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in spans {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 || paragraph[last.1..s].trim().is_empty() => {
+                last.1 = last.1.max(e)
+            }
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(s, e)| [char_offset(paragraph, s), char_offset(paragraph, e)])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parse_commands() {
+        assert_eq!(Request::parse("/fines"), Request::new("fines", ""));
+        assert_eq!(
+            Request::parse("/ask who was fined?"),
+            Request::new("ask", "who was fined?")
+        );
+        assert_eq!(Request::parse("who?"), Request::ask("who?"));
+        assert_eq!(Request::parse("/"), Request::ask("/"));
+        assert_eq!(
+            Request::parse("/FINES  cnil "),
+            Request::new("fines", "cnil")
+        );
+    }
+
+    #[test]
+    fn stop_words_dropped_and_terms_unique() {
+        let a = analyse("Who fined the publisher, and who was fined?");
+        assert_eq!(a.terms, vec!["fine", "publish"]);
+    }
+
+    proptest! {
+        #[test]
+        fn analyse_never_panics_and_caps(s in "\\PC{0,3000}") {
+            let a = analyse(&s);
+            prop_assert!(a.terms.len() <= MAX_QUERY_TERMS);
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,200}") {
+            let r = Request::parse(&s);
+            prop_assert!(r.command.chars().count() <= 32);
+        }
+
+        #[test]
+        fn highlights_are_in_bounds(p in "\\PC{0,300}", w in "[a-z]{1,8}") {
+            let terms: HashSet<&str> = [w.as_str()].into_iter().collect();
+            let n = p.chars().count();
+            for [s, e] in highlight(&p, &terms, &[]) {
+                prop_assert!(s < e && e <= n);
+            }
+        }
+    }
+}

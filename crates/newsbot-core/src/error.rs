@@ -1,0 +1,40 @@
+//! Typed errors of the core. The doors add context (anyhow) when they report them.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("seed folder {path} does not exist")]
+    SeedFolderMissing { path: PathBuf },
+    #[error("seed folder {path} cannot be read: {source}")]
+    SeedFolderUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("seed folder {path} holds no usable *.txt article files")]
+    NoArticles { path: PathBuf },
+    #[error("prompts folder {path} cannot be read: {source}")]
+    PromptsUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{file}: field `{field}`: {message}")]
+    BadPrompt {
+        file: String,
+        field: String,
+        message: String,
+    },
+    #[error("{file}: {message}")]
+    PromptSyntax { file: String, message: String },
+    #[error("index at {path}: {message}")]
+    Index { path: String, message: String },
+    #[error("search index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,16 @@
+//! newsbot's core: reading seed articles, the tantivy index, and the engine that turns a
+//! [`Request`] into a [`Reply`]. Nothing here knows about Discord or terminals.
+
+pub mod analysis;
+pub mod corpus;
+pub mod engine;
+pub mod error;
+pub mod eval;
+pub mod index;
+pub mod prompts;
+pub mod text;
+
+pub use engine::{Engine, Passage, Reply, ReplyKind, Request, Stats, Suggestions, PAGE_SIZE};
+pub use error::{Error, Result};
+pub use index::Storage;
+pub use prompts::Prompts;

@@ -1,0 +1,311 @@
+//! The bot's words and topic commands, loaded from `prompts/` at start-up.
+//!
+//! `prompts/topics/*.toml` holds one topic command per file and `prompts/messages.toml` the
+//! fixed texts. Fields are checked by hand rather than through serde so a bad file is reported
+//! with the exact field that is wrong, which is what an editor of these files needs.
+
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde::Serialize;
+use toml::{Table, Value};
+
+use crate::error::{Error, Result};
+
+/// Names that belong to built-in commands and cannot be taken by a topic file.
+pub const RESERVED: &[&str] = &["ask", "help", "article"];
+
+/// A topic command such as `/fines`: a fixed query with variants, and patterns worth
+/// highlighting in its answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Topic {
+    pub name: String,
+    pub description: String,
+    pub query: String,
+    pub variants: Vec<String>,
+    #[serde(serialize_with = "ser_regexes")]
+    pub highlight: Vec<Regex>,
+    pub file: String,
+}
+
+fn ser_regexes<S: serde::Serializer>(v: &[Regex], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|r| r.as_str()))
+}
+
+impl Topic {
+    /// The full text searched for this topic: its query and every variant.
+    pub fn search_text(&self) -> String {
+        let mut t = self.query.clone();
+        for v in &self.variants {
+            t.push(' ');
+            t.push_str(v);
+        }
+        t
+    }
+}
+
+/// The bot's fixed texts. Placeholders in `{braces}` are filled by [`Messages::render`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Messages {
+    pub help: String,
+    pub no_answer: String,
+    pub empty_question: String,
+    pub unknown_command: String,
+    pub error: String,
+    pub rate_limited: String,
+    pub not_found: String,
+}
+
+impl Messages {
+    /// Fills `{key}` placeholders. Unknown placeholders stay as written so a typo in a
+    /// template is visible rather than silently blank.
+    pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+        let mut out = template.to_string();
+        for (k, v) in vars {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+        out.trim().to_string()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Prompts {
+    pub topics: Vec<Topic>,
+    pub messages: Messages,
+    pub dir: PathBuf,
+}
+
+impl Prompts {
+    pub fn topic(&self, name: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.name == name)
+    }
+
+    /// Loads and validates the whole folder. Any bad file stops start-up with an error that
+    /// names the file and the field.
+    pub fn load(dir: &Path) -> Result<Prompts> {
+        let unreadable = |source| Error::PromptsUnreadable {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let messages_path = dir.join("messages.toml");
+        let messages = parse_messages(
+            &display(&messages_path),
+            &std::fs::read_to_string(&messages_path).map_err(unreadable)?,
+        )?;
+        let topics_dir = dir.join("topics");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&topics_dir)
+            .map_err(|source| Error::PromptsUnreadable {
+                path: topics_dir.clone(),
+                source,
+            })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut topics: Vec<Topic> = Vec::new();
+        for path in paths {
+            let file = display(&path);
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::PromptSyntax {
+                file: file.clone(),
+                message: format!("cannot be read: {e}"),
+            })?;
+            let topic = parse_topic(&file, &text)?;
+            if let Some(prev) = topics.iter().find(|t| t.name == topic.name) {
+                return Err(bad(
+                    &file,
+                    "name",
+                    format!("`{}` is already used by {}", topic.name, prev.file),
+                ));
+            }
+            topics.push(topic);
+        }
+        Ok(Prompts {
+            topics,
+            messages,
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn bad(file: &str, field: &str, message: impl Into<String>) -> Error {
+    Error::BadPrompt {
+        file: file.to_string(),
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+fn parse_table(file: &str, text: &str) -> Result<Table> {
+    text.parse::<Table>().map_err(|e| Error::PromptSyntax {
+        file: file.to_string(),
+        message: format!("not valid TOML: {}", e.message()),
+    })
+}
+
+fn check_known(file: &str, table: &Table, known: &[&str]) -> Result<()> {
+    match table.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(bad(
+            file,
+            k,
+            format!("unknown field; expected one of: {}", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn string(file: &str, table: &Table, field: &str) -> Result<String> {
+    match table.get(field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Some(Value::String(_)) => Err(bad(file, field, "must not be empty")),
+        Some(other) => Err(bad(
+            file,
+            field,
+            format!("must be a string, found {}", other.type_str()),
+        )),
+        None => Err(bad(file, field, "is missing")),
+    }
+}
+
+fn strings(file: &str, table: &Table, field: &str) -> Result<Vec<String>> {
+    match table.get(field) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                _ => Err(bad(file, field, "must be a list of non-empty strings")),
+            })
+            .collect(),
+        Some(other) => Err(bad(
+            file,
+            field,
+            format!("must be a list of strings, found {}", other.type_str()),
+        )),
+    }
+}
+
+/// Parses one topic file; `file` is used in error messages.
+pub fn parse_topic(file: &str, text: &str) -> Result<Topic> {
+    let table = parse_table(file, text)?;
+    check_known(
+        file,
+        &table,
+        &["name", "description", "query", "variants", "highlight"],
+    )?;
+    let name = string(file, &table, "name")?;
+    // Discord's rule for command names, restricted to lowercase as Discord requires for
+    // slash commands.
+    let valid_name = (1..=32).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c == '-' || c == '_' || (c.is_alphanumeric() && !c.is_uppercase()));
+    if !valid_name {
+        return Err(bad(
+            file,
+            "name",
+            format!("`{name}` must be 1-32 lowercase letters, digits, `-` or `_`"),
+        ));
+    }
+    if RESERVED.contains(&name.as_str()) {
+        return Err(bad(file, "name", format!("`{name}` is a built-in command")));
+    }
+    let description = string(file, &table, "description")?;
+    let len = description.chars().count();
+    if len > 100 {
+        return Err(bad(
+            file,
+            "description",
+            format!("is {len} characters; Discord allows 1-100"),
+        ));
+    }
+    let query = string(file, &table, "query")?;
+    let variants = strings(file, &table, "variants")?;
+    let highlight = strings(file, &table, "highlight")?
+        .into_iter()
+        .map(|p| {
+            Regex::new(&p).map_err(|e| bad(file, "highlight", format!("bad pattern `{p}`: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Topic {
+        name,
+        description,
+        query,
+        variants,
+        highlight,
+        file: file.to_string(),
+    })
+}
+
+/// Parses `messages.toml`; every text is required so the bot never shows a blank reply.
+pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
+    let table = parse_table(file, text)?;
+    let fields = [
+        "help",
+        "no_answer",
+        "empty_question",
+        "unknown_command",
+        "error",
+        "rate_limited",
+        "not_found",
+    ];
+    check_known(file, &table, &fields)?;
+    Ok(Messages {
+        help: string(file, &table, "help")?,
+        no_answer: string(file, &table, "no_answer")?,
+        empty_question: string(file, &table, "empty_question")?,
+        unknown_command: string(file, &table, "unknown_command")?,
+        error: string(file, &table, "error")?,
+        rate_limited: string(file, &table, "rate_limited")?,
+        not_found: string(file, &table, "not_found")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_topic_names_field() {
+        let err = parse_topic(
+            "t.toml",
+            "name = \"Fines\"\ndescription = \"x\"\nquery = \"fine\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("t.toml") && err.contains("`name`"), "{err}");
+        let err = parse_topic("t.toml", "name = \"f\"\nquery = \"fine\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`description`") && err.contains("missing"),
+            "{err}"
+        );
+        let err = parse_topic(
+            "t.toml",
+            "name = \"f\"\ndescription = \"d\"\nquery = \"q\"\nhighlight = [\"(\"]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`highlight`"), "{err}");
+        let long = "x".repeat(101);
+        let err = parse_topic(
+            "t.toml",
+            &format!("name = \"f\"\ndescription = \"{long}\"\nquery = \"q\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`description`"), "{err}");
+    }
+
+    #[test]
+    fn render_fills_placeholders() {
+        assert_eq!(
+            Messages::render("Try {topics}.", &[("topics", "/fines")]),
+            "Try /fines."
+        );
+    }
+}

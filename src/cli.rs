@@ -1,0 +1,84 @@
+//! Command-line arguments. Parsing only: each subcommand is carried out by a typed `run_*`
+//! function elsewhere.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "newsbot",
+    version,
+    about = "Answers questions from a folder of news articles, quoting the paragraph and its source.",
+    long_about = "Answers questions from a folder of news articles, quoting the paragraph and its source.\n\nWith no subcommand: runs the Discord bot when DISCORD_TOKEN is set, else the local chat console."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Folder of *.txt article files.
+    #[arg(long, global = true, env = "NEWSBOT_SEEDS", default_value = "seeds")]
+    pub seeds: PathBuf,
+    /// Folder for the index and logs.
+    #[arg(long, global = true, env = "NEWSBOT_DATA", default_value = "data")]
+    pub data: PathBuf,
+    /// Folder holding messages.toml and topics/*.toml.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSBOT_PROMPTS",
+        default_value = "prompts"
+    )]
+    pub prompts: PathBuf,
+    /// Keep the index in memory and rebuild it on every start; nothing is written to --data.
+    #[arg(long, global = true, env = "NEWSBOT_IN_MEMORY")]
+    pub in_memory: bool,
+    /// Log filter (tracing syntax), e.g. `info` or `newsbot=debug`.
+    #[arg(long, global = true, env = "NEWSBOT_LOG", default_value = "warn")]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer one question, as a DM to the bot would: `newsbot ask "/fines"`.
+    Ask(AskArgs),
+    /// Interactive console with line editing and history; /help lists commands.
+    Chat,
+    /// Rebuild the index from the seed folder.
+    Index,
+    /// Count files, articles, passages and topics.
+    Stats {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score answer quality on a JSONL question file (top-1, MRR@10, headline).
+    Eval {
+        /// Question file: one {"q","gold":[…],"headline"} object per line.
+        file: PathBuf,
+        /// List every question that missed.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, `/topic`, or `/ask question`. Without it, questions are read one per
+    /// line from standard input.
+    pub text: Vec<String>,
+    /// Print JSON: one object, or one line per question read from standard input.
+    #[arg(long)]
+    pub json: bool,
+    /// Which page of results to show (3 passages a page, as in Discord).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub page: u32,
+}

@@ -1,0 +1,88 @@
+//! The non-interactive subcommands, each a typed function over an open engine.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use newsbot_core::{corpus, eval, index, Engine};
+
+use crate::app;
+use crate::cli::Global;
+
+pub fn run_index(g: &Global) -> Result<()> {
+    let started = Instant::now();
+    let corpus = corpus::load_dir_with(&g.seeds, app::progress_bar("reading"))
+        .with_context(|| format!("reading seed folder {}", g.seeds.display()))?;
+    for w in &corpus.warnings {
+        eprintln!("warning: {w}");
+    }
+    let storage = app::storage(g);
+    index::build(&corpus, &storage, app::progress_bar("indexing")).context("building the index")?;
+    let secs = started.elapsed().as_secs_f64();
+    let mb = corpus.total_bytes() as f64 / 1e6;
+    println!(
+        "Indexed {} articles ({} passages) from {} files in {:.2} s ({:.1} MB/s){}",
+        corpus.articles.len(),
+        corpus.passage_count(),
+        corpus.files.len(),
+        secs,
+        mb / secs.max(1e-9),
+        match storage {
+            newsbot_core::Storage::Disk(d) => format!(" → {}", d.display()),
+            newsbot_core::Storage::Memory => " (in memory)".into(),
+        }
+    );
+    Ok(())
+}
+
+pub fn run_stats(engine: &Engine, json: bool) -> Result<()> {
+    let s = engine.stats();
+    if json {
+        println!("{}", serde_json::to_string(&s)?);
+    } else {
+        println!(
+            "files:    {}\narticles: {}\npassages: {}\ntopics:   {}",
+            s.files, s.articles, s.passages, s.topics
+        );
+        if s.skipped_files > 0 {
+            println!("skipped:  {} (see warnings)", s.skipped_files);
+        }
+    }
+    Ok(())
+}
+
+pub fn run_eval(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading question file {}", file.display()))?;
+    let questions =
+        eval::parse_questions(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    anyhow::ensure!(
+        !questions.is_empty(),
+        "{} holds no questions",
+        file.display()
+    );
+    let report = eval::run(engine, &questions)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    if verbose {
+        for o in report
+            .outcomes
+            .iter()
+            .filter(|o| o.rank != Some(1) || !o.headline_ok)
+        {
+            println!(
+                "miss  rank={:<4} {}\n      top headline: {}",
+                o.rank.map_or("-".to_string(), |r| r.to_string()),
+                o.q,
+                o.top_headline.as_deref().unwrap_or("(none)")
+            );
+        }
+    }
+    println!(
+        "questions: {}  top-1: {:.3}  MRR@10: {:.3}  headline: {:.3}",
+        report.questions, report.top1, report.mrr10, report.headline
+    );
+    Ok(())
+}
