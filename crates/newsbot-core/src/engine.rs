@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
 use regex::Regex;
 use serde::Serialize;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -12,7 +14,7 @@ use tantivy::{collector::TopDocs, DocAddress, Searcher, TantivyDocument, Term};
 
 use crate::analysis::{self, is_stop_term};
 use crate::error::Result;
-use crate::index::{ArticleMeta, SearchIndex};
+use crate::index::{ArticleMeta, Fields, SearchIndex};
 use crate::prompts::{Messages, Prompts, Topic};
 use crate::text::{char_offset, fingerprint, squash};
 
@@ -124,8 +126,29 @@ pub struct Stats {
     pub skipped_files: usize,
 }
 
+/// The index the engine searches. Each request takes one snapshot (`current`) and uses it
+/// throughout, so a re-index that swaps in a new index never mixes two versions in one
+/// reply.
+#[derive(Clone)]
+pub struct IndexHandle(Arc<ArcSwap<SearchIndex>>);
+
+impl IndexHandle {
+    pub fn new(index: SearchIndex) -> IndexHandle {
+        IndexHandle(Arc::new(ArcSwap::from_pointee(index)))
+    }
+
+    pub fn current(&self) -> Arc<SearchIndex> {
+        self.0.load_full()
+    }
+
+    /// Atomically replaces the index; requests under way finish on the old one.
+    pub fn replace(&self, index: SearchIndex) {
+        self.0.store(Arc::new(index));
+    }
+}
+
 pub struct Engine {
-    index: SearchIndex,
+    index: IndexHandle,
     prompts: Arc<Prompts>,
 }
 
@@ -164,6 +187,10 @@ fn analyse(text: &str) -> Analysed {
 
 impl Engine {
     pub fn new(index: SearchIndex, prompts: Arc<Prompts>) -> Engine {
+        Engine::with_handle(IndexHandle::new(index), prompts)
+    }
+
+    pub fn with_handle(index: IndexHandle, prompts: Arc<Prompts>) -> Engine {
         Engine { index, prompts }
     }
 
@@ -175,12 +202,13 @@ impl Engine {
         &self.prompts.messages
     }
 
-    pub fn index(&self) -> &SearchIndex {
+    pub fn index(&self) -> &IndexHandle {
         &self.index
     }
 
     pub fn stats(&self) -> Stats {
-        let m = &self.index.manifest;
+        let idx = self.index.current();
+        let m = &idx.manifest;
         Stats {
             files: m.files.len(),
             articles: m.articles.len(),
@@ -191,16 +219,18 @@ impl Engine {
     }
 
     /// Every article in the index, in corpus order.
-    pub fn articles(&self) -> &[ArticleMeta] {
-        &self.index.manifest.articles
+    pub fn articles(&self) -> Vec<ArticleMeta> {
+        self.index.current().manifest.articles.clone()
     }
 
     /// Headlines matching what a user has typed so far, for autocomplete: prefix matches of
     /// any word first, then substring matches.
-    pub fn complete_headline(&self, typed: &str, limit: usize) -> Vec<&ArticleMeta> {
+    pub fn complete_headline(&self, typed: &str, limit: usize) -> Vec<ArticleMeta> {
         let needle = typed.trim().to_lowercase();
-        let mut scored: Vec<(usize, &ArticleMeta)> = self
-            .articles()
+        let idx = self.index.current();
+        let mut scored: Vec<(usize, &ArticleMeta)> = idx
+            .manifest
+            .articles
             .iter()
             .filter_map(|a| {
                 let h = a.headline.to_lowercase();
@@ -218,7 +248,11 @@ impl Engine {
             })
             .collect();
         scored.sort_by_key(|(s, a)| (*s, a.headline.clone()));
-        scored.into_iter().take(limit).map(|(_, a)| a).collect()
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, a)| a.clone())
+            .collect()
     }
 
     /// Answers one request. Errors are only internal failures (an unreadable index); a bad
@@ -297,8 +331,7 @@ impl Engine {
         )
     }
 
-    fn build_query(&self, q: &Analysed) -> Box<dyn Query> {
-        let f = &self.index.fields;
+    fn build_query(&self, f: &Fields, q: &Analysed) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in &q.terms {
             for (field, boost) in [(f.body, 1.0), (f.headline, 0.6), (f.context, 0.4)] {
@@ -325,8 +358,7 @@ impl Engine {
 
     /// Inverse document frequency of `term` in the passage bodies and headlines, for judging
     /// how much of a question a passage covers.
-    fn idf(&self, searcher: &Searcher, term: &str) -> f32 {
-        let f = &self.index.fields;
+    fn idf(&self, f: &Fields, searcher: &Searcher, term: &str) -> f32 {
         let n = searcher.num_docs() as f32;
         let df = [f.body, f.headline]
             .iter()
@@ -347,18 +379,20 @@ impl Engine {
             None => text.to_string(),
         };
         let q = analyse(&search_text);
-        let searcher = self.index.reader.searcher();
+        let idx = self.index.current();
+        let f = &idx.fields;
+        let searcher = idx.reader.searcher();
         let mut passages = Vec::new();
         let mut seen = HashSet::new();
         if !q.terms.is_empty() {
             let hits = searcher.search(
-                &*self.build_query(&q),
+                &*self.build_query(f, &q),
                 &TopDocs::with_limit(MAX_RESULTS * 3).order_by_score(),
             )?;
             let highlight_terms: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
             let patterns: &[Regex] = topic.map(|t| &t.highlight[..]).unwrap_or(&[]);
             for (score, addr) in hits {
-                let p = self.passage(&searcher, addr, score, &highlight_terms, patterns)?;
+                let p = self.passage(f, &searcher, addr, score, &highlight_terms, patterns)?;
                 if seen.insert(fingerprint(&p.paragraph)) {
                     passages.push(p);
                 }
@@ -374,7 +408,7 @@ impl Engine {
             None => false,
             // A topic is a browse: any match is on topic because the query is curated.
             Some(_) if topic.is_some() => true,
-            Some(top) => self.coverage(&searcher, &q, top) >= 0.5,
+            Some(top) => self.coverage(f, &searcher, &q, top) >= 0.5,
         };
         let mut reply = Reply {
             command: command.to_string(),
@@ -399,7 +433,7 @@ impl Engine {
 
     /// The share of the question's weight (idf) that the passage, its headline or its
     /// context contains.
-    fn coverage(&self, searcher: &Searcher, q: &Analysed, p: &Passage) -> f32 {
+    fn coverage(&self, f: &Fields, searcher: &Searcher, q: &Analysed, p: &Passage) -> f32 {
         let present: HashSet<String> = analysis::tokens(&format!("{} {}", p.headline, p.paragraph))
             .into_iter()
             .map(|t| t.term)
@@ -407,7 +441,7 @@ impl Engine {
         let mut total = 0.0;
         let mut hit = 0.0;
         for t in &q.terms {
-            let w = self.idf(searcher, t);
+            let w = self.idf(f, searcher, t);
             total += w;
             if present.contains(t) {
                 hit += w;
@@ -472,13 +506,13 @@ impl Engine {
 
     fn passage(
         &self,
+        f: &Fields,
         searcher: &Searcher,
         addr: DocAddress,
         score: f32,
         terms: &HashSet<&str>,
         patterns: &[Regex],
     ) -> Result<Passage> {
-        let f = &self.index.fields;
         let doc: TantivyDocument = searcher.doc(addr)?;
         let text = |field| {
             doc.get_first(field)
@@ -506,11 +540,12 @@ impl Engine {
 
     /// The whole article `id` as a reply: every paragraph in order.
     pub fn article(&self, id: &str) -> Result<Option<Reply>> {
-        let Some(meta) = self.index.article_meta(id) else {
+        let idx = self.index.current();
+        let Some(meta) = idx.article_meta(id) else {
             return Ok(None);
         };
-        let f = &self.index.fields;
-        let searcher = self.index.reader.searcher();
+        let f = &idx.fields;
+        let searcher = idx.reader.searcher();
         let q = TermQuery::new(
             Term::from_field_text(f.article, id),
             IndexRecordOption::Basic,
@@ -525,7 +560,7 @@ impl Engine {
             let para = doc.get_first(f.para).and_then(|v| v.as_u64()).unwrap_or(0);
             by_para.push((
                 para,
-                self.passage(&searcher, addr, 0.0, &HashSet::new(), &[])?,
+                self.passage(f, &searcher, addr, 0.0, &HashSet::new(), &[])?,
             ));
         }
         by_para.sort_by_key(|(i, _)| *i);
@@ -550,10 +585,10 @@ impl Engine {
 
     /// `/article <text>` typed as text: an exact id, else the best headline match.
     fn article_by_text(&self, command: &str, text: &str) -> Result<Reply> {
-        let id = if self.index.article_meta(text).is_some() {
+        let id = if self.index.current().article_meta(text).is_some() {
             Some(text.to_string())
         } else {
-            self.best_headline(text).map(|a| a.id.clone())
+            self.best_headline(text).map(|a| a.id)
         };
         if let Some(reply) = id.map(|id| self.article(&id)).transpose()?.flatten() {
             return Ok(reply);
@@ -573,19 +608,19 @@ impl Engine {
                 headlines: self
                     .complete_headline(text, 3)
                     .into_iter()
-                    .map(|a| a.headline.clone())
+                    .map(|a| a.headline)
                     .collect(),
             },
         })
     }
 
-    fn best_headline(&self, text: &str) -> Option<&ArticleMeta> {
+    fn best_headline(&self, text: &str) -> Option<ArticleMeta> {
         let q: HashSet<String> = analyse(text).terms.into_iter().collect();
         if q.is_empty() {
             return None;
         }
         self.articles()
-            .iter()
+            .into_iter()
             .map(|a| {
                 let h: HashSet<String> = analysis::tokens(&a.headline)
                     .into_iter()
