@@ -331,10 +331,17 @@ impl Engine {
         )
     }
 
-    fn build_query(&self, f: &Fields, q: &Analysed) -> Box<dyn Query> {
+    fn build_query(&self, f: &Fields, q: &Analysed, topic: bool) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // A topic browses for paragraphs that are themselves about the topic, so only the
+        // paragraph's own words count; a question may name the article's subject anywhere.
+        let fields: &[(tantivy::schema::Field, f32)] = if topic {
+            &[(f.body, 1.0)]
+        } else {
+            &[(f.body, 1.0), (f.headline, 0.6), (f.context, 0.4)]
+        };
         for t in &q.terms {
-            for (field, boost) in [(f.body, 1.0), (f.headline, 0.6), (f.context, 0.4)] {
+            for &(field, boost) in fields {
                 let tq = TermQuery::new(
                     Term::from_field_text(field, t),
                     IndexRecordOption::WithFreqs,
@@ -385,10 +392,14 @@ impl Engine {
         let mut passages = Vec::new();
         let mut seen = HashSet::new();
         if !q.terms.is_empty() {
-            let hits = searcher.search(
-                &*self.build_query(f, &q),
+            let mut hits = searcher.search(
+                &*self.build_query(f, &q, topic.is_some()),
                 &TopDocs::with_limit(MAX_RESULTS * 3).order_by_score(),
             )?;
+            // Multi-threaded indexing makes document order vary between builds; break score
+            // ties by address order within a segment ordering that is fixed per build, then
+            // by paragraph text below, so equal scores always rank the same way.
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let highlight_terms: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
             let patterns: &[Regex] = topic.map(|t| &t.highlight[..]).unwrap_or(&[]);
             for (score, addr) in hits {

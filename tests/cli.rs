@@ -1,0 +1,463 @@
+//! Integration tests: the real `newsbot` binary on the real seed files.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary with the shipped seeds and prompts and an in-memory index, so tests never
+/// write into the checkout.
+fn newsbot() -> Command {
+    newsbot_with(&root().join("seeds"), &root().join("prompts"))
+}
+
+fn newsbot_with(seeds: &Path, prompts: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("newsbot").unwrap();
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir())
+        .arg("--seeds")
+        .arg(seeds)
+        .arg("--prompts")
+        .arg(prompts)
+        .arg("--in-memory");
+    cmd
+}
+
+fn ask_json(text: &str) -> Value {
+    let out = newsbot().args(["ask", "--json", text]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+fn results(v: &Value) -> &Vec<Value> {
+    v["results"].as_array().expect("results array")
+}
+
+#[test]
+fn stats_counts_the_shipped_seeds() {
+    let out = newsbot().args(["stats", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"], 3);
+    assert_eq!(v["articles"], 24);
+    assert!(v["passages"].as_u64().unwrap() > 100);
+    assert!(v["topics"].as_u64().unwrap() >= 6);
+}
+
+#[test]
+fn no_passage_carries_the_promo_or_an_empty_headline() {
+    // Every paragraph of every article, through the binary's /article view.
+    let corpus = newsbot_core::corpus::load_dir(&root().join("seeds")).unwrap();
+    for article in &corpus.articles {
+        let v = ask_json(&format!("/article {}", article.id));
+        let passages = results(&v);
+        assert_eq!(
+            passages.len(),
+            article.paragraphs.len(),
+            "{}",
+            article.headline
+        );
+        for p in passages {
+            let text = p["paragraph"].as_str().unwrap().to_lowercase();
+            assert!(!text.contains("diplo chatbot"), "promo in {text}");
+            assert!(
+                !text.contains("would you like to learn more"),
+                "promo in {text}"
+            );
+            assert!(!text.contains('\u{a0}'), "NBSP left in {text}");
+            assert!(!p["headline"].as_str().unwrap().trim().is_empty());
+        }
+    }
+}
+
+#[test]
+fn duplicated_articles_keep_their_real_headline_and_every_source() {
+    let v = ask_json("Axian Mastercard partnership Mixx MVola");
+    let top = &results(&v)[0];
+    assert_eq!(
+        top["headline"],
+        "Mixx and MVola services grow under Axian’s partnership with Mastercard"
+    );
+    let sources: Vec<&str> = top["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        ["000_836769b6343b3b07.txt", "001_45ac0e190cf60fe9.txt"]
+    );
+
+    let v = ask_json("How many claims did FIDReC record?");
+    let top = &results(&v)[0];
+    assert_eq!(
+        top["headline"],
+        "Fraud and scam cases push FIDReC workloads to new highs"
+    );
+    assert_eq!(top["sources"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn the_two_eu_child_protection_write_ups_stay_apart() {
+    let corpus = newsbot_core::corpus::load_dir(&root().join("seeds")).unwrap();
+    let eu: Vec<_> = corpus
+        .articles
+        .iter()
+        .filter(|a| {
+            a.paragraphs
+                .iter()
+                .any(|p| p.text.contains("child sexual abuse"))
+        })
+        .collect();
+    assert!(
+        eu.len() >= 2,
+        "{:?}",
+        eu.iter().map(|a| &a.headline).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn fines_topic_is_about_fines_and_includes_cnil() {
+    let v = ask_json("/fines");
+    assert_eq!(v["command"], "fines");
+    assert_eq!(v["answered"], true);
+    let top3 = &results(&v)[..3];
+    for p in top3 {
+        let text = p["paragraph"].as_str().unwrap().to_lowercase();
+        assert!(
+            ["fine", "penal", "sanction"]
+                .iter()
+                .any(|w| text.contains(w)),
+            "not about fines: {text}"
+        );
+    }
+    assert!(top3
+        .iter()
+        .any(|p| p["paragraph"].as_str().unwrap().contains("€750,000")));
+}
+
+#[test]
+fn breaches_topic_includes_coupang() {
+    let v = ask_json("/breaches");
+    assert!(results(&v)
+        .iter()
+        .take(3)
+        .any(|p| p["paragraph"].as_str().unwrap().contains("33.7 million")));
+}
+
+#[test]
+fn highlights_are_character_offsets_into_the_paragraph() {
+    let v = ask_json("Which website's cookies did CNIL investigate?");
+    let mut checked = 0;
+    for p in results(&v) {
+        let chars: Vec<char> = p["paragraph"].as_str().unwrap().chars().collect();
+        for h in p["highlights"].as_array().unwrap() {
+            let (s, e) = (
+                h[0].as_u64().unwrap() as usize,
+                h[1].as_u64().unwrap() as usize,
+            );
+            assert!(s < e && e <= chars.len());
+            let word: String = chars[s..e].iter().collect();
+            assert!(!word.trim().is_empty());
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+}
+
+#[test]
+fn hostile_queries_never_fail() {
+    let paste = "The internet outage took down services. ".repeat(130); // ~5,000 chars
+    let hostile = [
+        "\"unbalanced quote",
+        "title:coupang AND body:breach",
+        "headline:* OR 1=1",
+        "((([[[{{{",
+        "fines: \"€750,000\" -cnil +condé",
+        "🔥💸🤖 crypto? 🚀",
+        "AND OR NOT",
+        "*",
+        "~~~^^^",
+        "field:",
+        "\\",
+        "/",
+        "/ask",
+        "/nosuchcommand hello",
+        "",
+        paste.as_str(),
+    ];
+    for q in hostile {
+        let out = newsbot().args(["ask", "--json", q]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{q:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["answered"].is_boolean(), "{q:?}");
+        let paragraphs: Vec<&str> = results(&v)
+            .iter()
+            .map(|p| p["paragraph"].as_str().unwrap())
+            .collect();
+        let mut unique = paragraphs.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            paragraphs.len(),
+            "duplicate paragraph for {q:?}"
+        );
+    }
+}
+
+#[test]
+fn unanswerable_questions_say_so_and_suggest_topics() {
+    for q in ["who won the 2022 World Cup?", "how do I bake sourdough?"] {
+        let v = ask_json(q);
+        assert_eq!(v["answered"], false, "{q}: {v}");
+        assert!(results(&v).is_empty(), "{q}");
+        assert!(
+            v["message"].as_str().unwrap().contains("/"),
+            "{q}: suggests topics"
+        );
+    }
+}
+
+#[test]
+fn json_lines_from_stdin_answer_in_order() {
+    let out = newsbot()
+        .args(["ask", "--json"])
+        .write_stdin("/fines\n\nwho won the 2022 World Cup?\n/breaches\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let commands: Vec<&str> = lines
+        .iter()
+        .map(|v| v["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(commands, ["fines", "ask", "breaches"]);
+}
+
+#[test]
+fn plain_ask_prints_rank_headline_and_sources() {
+    let out = newsbot()
+        .args(["ask", "/ask who was fined over cookies?"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("1. Vanity Fair publisher penalised for cookie breaches"),
+        "{text}"
+    );
+    assert!(text.contains("Sources: 002_0d78579493660949.txt"), "{text}");
+}
+
+#[test]
+fn help_lists_topics() {
+    let out = newsbot().args(["ask", "/help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for t in [
+        "/fines",
+        "/breaches",
+        "/scams",
+        "/crypto",
+        "/outages",
+        "/ai",
+    ] {
+        assert!(text.contains(t), "{t} missing from help: {text}");
+    }
+}
+
+#[test]
+fn chat_reads_commands_from_stdin() {
+    let out = newsbot()
+        .arg("chat")
+        .write_stdin("/help\nwho was fined over cookies?\n/more\n/quit\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Vanity Fair publisher penalised"), "{text}");
+    assert!(text.contains("/fines"), "{text}");
+}
+
+fn copy_seeds(dir: &Path) {
+    for e in std::fs::read_dir(root().join("seeds")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn bad_seed_files_are_named_and_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_seeds(tmp.path());
+    std::fs::write(tmp.path().join("empty.txt"), "").unwrap();
+    std::fs::write(tmp.path().join("latin1.txt"), b"Caf\xe9 prices rose.\n").unwrap();
+    std::fs::write(tmp.path().join("binary.txt"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    std::fs::write(
+        tmp.path().join("promo.txt"),
+        "Would you like to learn more about AI, tech and digital diplomacy? If so, ask our Diplo chatbot!\n\nWould you like to learn more about AI, tech, and digital diplomacy\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path().join("gone"), tmp.path().join("unreadable.txt")).unwrap();
+    let out = newsbot_with(tmp.path(), &root().join("prompts"))
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for name in ["empty.txt", "latin1.txt", "binary.txt", "promo.txt"] {
+        assert!(
+            err.contains(&format!("warning: {name}:")),
+            "{name} not named in: {err}"
+        );
+    }
+    #[cfg(unix)]
+    assert!(err.contains("warning: unreadable.txt:"), "{err}");
+    assert!(err.contains("UTF-8"), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["articles"], 24, "the good files still load");
+}
+
+#[test]
+fn missing_or_empty_seed_folder_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in [tmp.path().join("nope"), tmp.path().to_path_buf()] {
+        let out = newsbot_with(&dir, &root().join("prompts"))
+            .args(["ask", "hello"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(err.contains(&dir.display().to_string()), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_bad_prompt_file_names_file_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("topics")).unwrap();
+    std::fs::copy(
+        root().join("prompts/messages.toml"),
+        tmp.path().join("messages.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("topics/bad.toml"),
+        format!(
+            "name = \"bad\"\ndescription = \"{}\"\nquery = \"x\"\n",
+            "d".repeat(150)
+        ),
+    )
+    .unwrap();
+    let out = newsbot_with(&root().join("seeds"), tmp.path())
+        .args(["ask", "hello"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml") && err.contains("`description`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_new_topic_file_is_a_new_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("topics")).unwrap();
+    std::fs::copy(
+        root().join("prompts/messages.toml"),
+        tmp.path().join("messages.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("topics/chips.toml"),
+        "name = \"chips\"\ndescription = \"Semiconductors\"\nquery = \"semiconductor chips\"\n",
+    )
+    .unwrap();
+    let out = newsbot_with(&root().join("seeds"), tmp.path())
+        .args(["ask", "--json", "/chips"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["answered"], true);
+    assert!(results(&v)[0]["paragraph"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("semiconductor"));
+}
+
+#[test]
+fn the_index_on_disk_is_reused_then_rebuilt_when_seeds_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    copy_seeds(&seeds);
+    let run = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("newsbot").unwrap();
+        cmd.env_clear()
+            .current_dir(tmp.path())
+            .arg("--seeds")
+            .arg(&seeds)
+            .arg("--data")
+            .arg(tmp.path().join("data"))
+            .arg("--prompts")
+            .arg(root().join("prompts"))
+            .args(["--log", "info"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = run(&["stats"]);
+    assert!(String::from_utf8_lossy(&first.stderr).contains("index built"));
+    let second = run(&["stats"]);
+    assert!(!String::from_utf8_lossy(&second.stderr).contains("index built"));
+    std::fs::write(
+        seeds.join("003_new.txt"),
+        "Quokkas elect a mayor\n\nThe island's quokkas elected a mayor on Tuesday.\n",
+    )
+    .unwrap();
+    let third = run(&["ask", "--json", "quokkas mayor"]);
+    assert!(String::from_utf8_lossy(&third.stderr).contains("seed files changed"));
+    let v: Value = serde_json::from_slice(&third.stdout).unwrap();
+    assert_eq!(results(&v)[0]["headline"], "Quokkas elect a mayor");
+}
+
+#[test]
+fn eval_prints_the_three_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("q.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"q": "How much did the French regulator fine Condé Nast?", "gold": ["€750,000"], "headline": "Vanity Fair publisher penalised for cookie breaches"}"#,
+    )
+    .unwrap();
+    let out = newsbot().arg("eval").arg(&file).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("top-1: 1.000"), "{text}");
+    assert!(
+        text.contains("MRR@10: 1.000") && text.contains("headline: 1.000"),
+        "{text}"
+    );
+}
