@@ -181,6 +181,25 @@ const STOP_WORDS: &[&str] = &[
     "anything",
     "thing",
     "things",
+    // Weak verbs and reflexives: they name no topic, and counting them makes a question look
+    // less answered than it is.
+    "done",
+    "doing",
+    "use",
+    "used",
+    "using",
+    "themselves",
+    "itself",
+    "himself",
+    "herself",
+    "ourselves",
+    "yourself",
+    "really",
+    "actually",
+    "exactly",
+    "happen",
+    "happened",
+    "happens",
 ];
 
 static STOP_TERMS: LazyLock<HashSet<String>> = LazyLock::new(|| {

@@ -8,14 +8,15 @@ use arc_swap::ArcSwap;
 
 use regex::Regex;
 use serde::Serialize;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{collector::TopDocs, DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{collector::TopDocs, TantivyDocument, Term};
 
-use crate::analysis::{self, is_stop_term};
+use crate::analysis;
 use crate::error::Result;
 use crate::index::{ArticleMeta, Fields, SearchIndex};
 use crate::prompts::{Messages, Prompts, Topic};
+use crate::rank::{self, Weights};
 use crate::text::{char_offset, fingerprint, squash};
 
 /// How many passages a door shows at once. Both doors page by this so the console shows what
@@ -23,10 +24,8 @@ use crate::text::{char_offset, fingerprint, squash};
 pub const PAGE_SIZE: usize = 3;
 /// How many ranked passages a reply carries (paging and MRR@10 need ten).
 pub const MAX_RESULTS: usize = 10;
-/// Questions longer than this are cut before analysis; a pasted article needs no more to find
-/// its subject, and the cap keeps latency flat.
-pub const MAX_QUERY_CHARS: usize = 1000;
-const MAX_QUERY_TERMS: usize = 32;
+/// Candidates retrieved by BM25 for re-ranking.
+const CANDIDATES: usize = 40;
 
 /// What a user asked: a command name (`ask`, a topic, `help`, `article`) and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,6 +109,9 @@ pub struct Reply {
     pub query: String,
     pub kind: ReplyKind,
     pub answered: bool,
+    /// Share of the question (weighted by word rarity) that the top passage or its article
+    /// covers; `answered` is this against the calibrated threshold. 1.0 for non-questions.
+    pub confidence: f32,
     /// Text shown instead of, or above, passages: help, the no-answer note, and so on.
     pub message: Option<String>,
     pub passages: Vec<Passage>,
@@ -150,39 +152,7 @@ impl IndexHandle {
 pub struct Engine {
     index: IndexHandle,
     prompts: Arc<Prompts>,
-}
-
-/// A cleaned question: unique content terms in the order typed.
-#[derive(Debug, Clone)]
-struct Analysed {
-    terms: Vec<String>,
-    /// Adjacent content-word pairs, for phrase boosts.
-    pairs: Vec<(String, String)>,
-}
-
-fn analyse(text: &str) -> Analysed {
-    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
-    let toks = analysis::tokens(&text);
-    let mut terms: Vec<String> = Vec::new();
-    let mut pairs = Vec::new();
-    let mut prev: Option<(usize, String)> = None;
-    for t in toks {
-        if is_stop_term(&t.term) {
-            prev = None;
-            continue;
-        }
-        if let Some((pos, p)) = &prev {
-            if *pos + 1 == t.position && *p != t.term {
-                pairs.push((p.clone(), t.term.clone()));
-            }
-        }
-        prev = Some((t.position, t.term.clone()));
-        if !terms.contains(&t.term) && terms.len() < MAX_QUERY_TERMS {
-            terms.push(t.term);
-        }
-    }
-    pairs.truncate(MAX_QUERY_TERMS);
-    Analysed { terms, pairs }
+    weights: Weights,
 }
 
 impl Engine {
@@ -191,7 +161,20 @@ impl Engine {
     }
 
     pub fn with_handle(index: IndexHandle, prompts: Arc<Prompts>) -> Engine {
-        Engine { index, prompts }
+        Engine {
+            index,
+            prompts,
+            weights: Weights::default(),
+        }
+    }
+
+    /// Replaces the ranking weights (for calibration experiments).
+    pub fn set_weights(&mut self, weights: Weights) {
+        self.weights = weights;
+    }
+
+    pub fn weights(&self) -> &Weights {
+        &self.weights
     }
 
     pub fn prompts(&self) -> &Prompts {
@@ -265,13 +248,14 @@ impl Engine {
             query: text.clone(),
             kind,
             answered: false,
+            confidence: 1.0,
             message,
             passages: Vec::new(),
             suggestions: Suggestions::default(),
         };
         match command.as_str() {
             "help" => Ok(base(ReplyKind::Help, Some(self.help_text()))),
-            "ask" if analyse(&text).terms.is_empty() => {
+            "ask" if rank::content_tokens(&text).is_empty() => {
                 let mut r = base(
                     ReplyKind::EmptyQuestion,
                     Some(Messages::render(
@@ -331,96 +315,100 @@ impl Engine {
         )
     }
 
-    fn build_query(&self, f: &Fields, q: &Analysed, topic: bool) -> Box<dyn Query> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // A topic browses for paragraphs that are themselves about the topic, so only the
-        // paragraph's own words count; a question may name the article's subject anywhere.
-        let fields: &[(tantivy::schema::Field, f32)] = if topic {
-            &[(f.body, 1.0)]
-        } else {
-            &[(f.body, 1.0), (f.headline, 0.6), (f.context, 0.4)]
-        };
-        for t in &q.terms {
-            for &(field, boost) in fields {
-                let tq = TermQuery::new(
-                    Term::from_field_text(field, t),
-                    IndexRecordOption::WithFreqs,
-                );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(tq), boost)),
-                ));
-            }
-        }
-        for (a, b) in &q.pairs {
-            let mut pq = PhraseQuery::new(vec![
-                Term::from_field_text(f.body, a),
-                Term::from_field_text(f.body, b),
-            ]);
-            pq.set_slop(1);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(pq), 0.5))));
-        }
-        Box::new(BooleanQuery::new(clauses))
-    }
-
-    /// Inverse document frequency of `term` in the passage bodies and headlines, for judging
-    /// how much of a question a passage covers.
-    fn idf(&self, f: &Fields, searcher: &Searcher, term: &str) -> f32 {
-        let n = searcher.num_docs() as f32;
-        let df = [f.body, f.headline]
-            .iter()
-            .map(|&field| {
-                searcher
-                    .doc_freq(&Term::from_field_text(field, term))
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    }
-
     fn search(&self, command: &str, text: &str, topic: Option<&Topic>) -> Result<Reply> {
         let search_text = match topic {
             Some(t) if text.is_empty() => t.search_text(),
             Some(t) => format!("{} {}", text, t.search_text()),
             None => text.to_string(),
         };
-        let q = analyse(&search_text);
         let idx = self.index.current();
         let f = &idx.fields;
         let searcher = idx.reader.searcher();
-        let mut passages = Vec::new();
-        let mut seen = HashSet::new();
-        if !q.terms.is_empty() {
-            let mut hits = searcher.search(
-                &*self.build_query(f, &q, topic.is_some()),
-                &TopDocs::with_limit(MAX_RESULTS * 3).order_by_score(),
+        let w = &self.weights;
+        let plan = rank::plan(&search_text, &self.prompts.variants, &searcher, f, w);
+        let patterns: &[Regex] = topic.map(|t| &t.highlight[..]).unwrap_or(&[]);
+        let mut ranked: Vec<(f32, f32, u64, Passage)> = Vec::new();
+        if !plan.is_empty() {
+            // A topic browses for paragraphs that are themselves about the topic, so only the
+            // paragraph's own words count; a question may name the article's subject anywhere.
+            let body_only = topic.is_some() && text.is_empty();
+            let hits = searcher.search(
+                &*rank::retrieval_query(&plan, f, body_only),
+                &TopDocs::with_limit(CANDIDATES).order_by_score(),
             )?;
-            // Multi-threaded indexing makes document order vary between builds; break score
-            // ties by address order within a segment ordering that is fixed per build, then
-            // by paragraph text below, so equal scores always rank the same way.
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let highlight_terms: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
-            let patterns: &[Regex] = topic.map(|t| &t.highlight[..]).unwrap_or(&[]);
-            for (score, addr) in hits {
-                let p = self.passage(f, &searcher, addr, score, &highlight_terms, patterns)?;
-                if seen.insert(fingerprint(&p.paragraph)) {
-                    passages.push(p);
-                }
-                if passages.len() == MAX_RESULTS {
-                    break;
-                }
+            let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
+            let terms = plan.all_terms();
+            for (bm25, addr) in hits {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let mut p = passage_from(f, &doc);
+                let para = doc.get_first(f.para).and_then(|v| v.as_u64()).unwrap_or(0);
+                let (score, coverage, spans) = if body_only {
+                    // Topic browse: BM25 on the paragraph, lifted when it holds what the topic
+                    // highlights (an amount for /fines, a record count for /breaches).
+                    let spans: Vec<(usize, usize)> =
+                        highlight_spans(&p.paragraph, &terms, patterns);
+                    let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
+                    (
+                        bm25 / best + if has_pattern { 0.3 } else { 0.0 },
+                        1.0,
+                        spans,
+                    )
+                } else {
+                    let ctx = doc
+                        .get_first(f.context)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
+                    // The article's words are its headline and context, which holds the lead
+                    // for every other paragraph; the lead itself gets its own words added so
+                    // all paragraphs of an article are judged against the same article words.
+                    let lead_text = if para == 0 { p.paragraph.as_str() } else { "" };
+                    let article_terms: HashSet<String> =
+                        analysis::tokens(&format!("{} {} {}", p.headline, ctx, lead_text))
+                            .into_iter()
+                            .map(|t| t.term)
+                            .collect();
+                    let s = rank::score(
+                        &plan,
+                        w,
+                        &p.paragraph,
+                        &article_terms,
+                        para == 0,
+                        bm25 / best,
+                    );
+                    let mut spans = s.spans;
+                    spans.extend(highlight_spans(&p.paragraph, &HashSet::new(), patterns));
+                    (s.score, s.coverage, spans)
+                };
+                p.score = score;
+                p.highlights = merge_spans(&p.paragraph, spans);
+                ranked.push((score, coverage, para, p));
             }
         }
-        for (i, p) in passages.iter_mut().enumerate() {
-            p.rank = i + 1;
-        }
-        let answered = match passages.first() {
-            None => false,
+        // Ties break on article and paragraph so equal scores always rank the same way,
+        // whatever order multi-threaded indexing left the documents in.
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.3.article_id.cmp(&b.3.article_id))
+                .then(a.2.cmp(&b.2))
+        });
+        let mut seen = HashSet::new();
+        ranked.retain(|r| seen.insert(fingerprint(&r.3.paragraph)));
+        ranked.truncate(MAX_RESULTS);
+        let confidence = match ranked.first() {
+            None => 0.0,
             // A topic is a browse: any match is on topic because the query is curated.
-            Some(_) if topic.is_some() => true,
-            Some(top) => self.coverage(f, &searcher, &q, top) >= 0.5,
+            Some(_) if topic.is_some() && text.is_empty() => 1.0,
+            Some(top) => top.1,
         };
+        let answered = !ranked.is_empty() && confidence >= w.min_coverage;
+        let passages: Vec<Passage> = ranked
+            .into_iter()
+            .enumerate()
+            .map(|(i, (_, _, _, mut p))| {
+                p.rank = i + 1;
+                p
+            })
+            .collect();
         let mut reply = Reply {
             command: command.to_string(),
             query: text.to_string(),
@@ -430,45 +418,23 @@ impl Engine {
                 ReplyKind::NoAnswer
             },
             answered,
+            confidence,
             message: None,
             passages,
             suggestions: Suggestions::default(),
         };
         if !answered {
-            reply.suggestions = self.suggest(&q);
+            reply.suggestions = self.suggest(&plan);
             reply.passages.clear();
             reply.message = Some(self.no_answer_text(&reply.suggestions));
         }
         Ok(reply)
     }
 
-    /// The share of the question's weight (idf) that the passage, its headline or its
-    /// context contains.
-    fn coverage(&self, f: &Fields, searcher: &Searcher, q: &Analysed, p: &Passage) -> f32 {
-        let present: HashSet<String> = analysis::tokens(&format!("{} {}", p.headline, p.paragraph))
-            .into_iter()
-            .map(|t| t.term)
-            .collect();
-        let mut total = 0.0;
-        let mut hit = 0.0;
-        for t in &q.terms {
-            let w = self.idf(f, searcher, t);
-            total += w;
-            if present.contains(t) {
-                hit += w;
-            }
-        }
-        if total == 0.0 {
-            0.0
-        } else {
-            hit / total
-        }
-    }
-
-    fn suggest(&self, q: &Analysed) -> Suggestions {
+    fn suggest(&self, plan: &rank::Plan) -> Suggestions {
         // Topics whose words overlap the question come first; all topics follow so there is
         // always somewhere to go.
-        let terms: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
+        let terms = plan.all_terms();
         let mut topics: Vec<(usize, String)> = self
             .prompts
             .topics
@@ -515,40 +481,6 @@ impl Engine {
         text
     }
 
-    fn passage(
-        &self,
-        f: &Fields,
-        searcher: &Searcher,
-        addr: DocAddress,
-        score: f32,
-        terms: &HashSet<&str>,
-        patterns: &[Regex],
-    ) -> Result<Passage> {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let paragraph = text(f.body);
-        let highlights = highlight(&paragraph, terms, patterns);
-        Ok(Passage {
-            rank: 0,
-            article_id: text(f.article),
-            headline: text(f.headline),
-            section: doc
-                .get_first(f.section)
-                .and_then(|v| v.as_str().map(str::to_string)),
-            sources: doc
-                .get_all(f.sources)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            paragraph,
-            score,
-            highlights,
-        })
-    }
-
     /// The whole article `id` as a reply: every paragraph in order.
     pub fn article(&self, id: &str) -> Result<Option<Reply>> {
         let idx = self.index.current();
@@ -569,10 +501,7 @@ impl Engine {
         for (_, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let para = doc.get_first(f.para).and_then(|v| v.as_u64()).unwrap_or(0);
-            by_para.push((
-                para,
-                self.passage(f, &searcher, addr, 0.0, &HashSet::new(), &[])?,
-            ));
+            by_para.push((para, passage_from(f, &doc)));
         }
         by_para.sort_by_key(|(i, _)| *i);
         let passages = by_para
@@ -588,6 +517,7 @@ impl Engine {
             query: meta.headline.clone(),
             kind: ReplyKind::Article,
             answered: true,
+            confidence: 1.0,
             message: None,
             passages,
             suggestions: Suggestions::default(),
@@ -609,6 +539,7 @@ impl Engine {
             query: text.to_string(),
             kind: ReplyKind::NoAnswer,
             answered: false,
+            confidence: 0.0,
             message: Some(Messages::render(
                 &self.messages().not_found,
                 &[("query", text)],
@@ -626,7 +557,10 @@ impl Engine {
     }
 
     fn best_headline(&self, text: &str) -> Option<ArticleMeta> {
-        let q: HashSet<String> = analyse(text).terms.into_iter().collect();
+        let q: HashSet<String> = rank::content_tokens(text)
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
         if q.is_empty() {
             return None;
         }
@@ -645,9 +579,37 @@ impl Engine {
     }
 }
 
-/// Character spans of `paragraph` to highlight: words whose analysed term is in `terms`, and
-/// matches of the topic's patterns. Adjacent spans separated only by spaces merge.
-pub fn highlight(paragraph: &str, terms: &HashSet<&str>, patterns: &[Regex]) -> Vec<[usize; 2]> {
+/// A passage's display fields from its stored document; ranking fills score and highlights.
+fn passage_from(f: &Fields, doc: &TantivyDocument) -> Passage {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Passage {
+        rank: 0,
+        article_id: text(f.article),
+        headline: text(f.headline),
+        section: doc
+            .get_first(f.section)
+            .and_then(|v| v.as_str().map(str::to_string)),
+        sources: doc
+            .get_all(f.sources)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        paragraph: text(f.body),
+        score: 0.0,
+        highlights: Vec::new(),
+    }
+}
+
+/// Byte spans of `paragraph` worth highlighting: words whose analysed term is in `terms`,
+/// and matches of the topic's patterns.
+pub fn highlight_spans(
+    paragraph: &str,
+    terms: &HashSet<&str>,
+    patterns: &[Regex],
+) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = analysis::tokens(paragraph)
         .into_iter()
         .filter(|t| terms.contains(t.term.as_str()))
@@ -656,7 +618,13 @@ pub fn highlight(paragraph: &str, terms: &HashSet<&str>, patterns: &[Regex]) -> 
     for re in patterns {
         spans.extend(re.find_iter(paragraph).map(|m| (m.start(), m.end())));
     }
-    spans.retain(|(s, e)| s < e);
+    spans
+}
+
+/// Sorts byte spans, merges overlapping ones and ones separated only by spaces, and converts
+/// them to `[start, end)` character offsets.
+pub fn merge_spans(paragraph: &str, mut spans: Vec<(usize, usize)>) -> Vec<[usize; 2]> {
+    spans.retain(|(s, e)| s < e && *e <= paragraph.len());
     spans.sort();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (s, e) in spans {
@@ -693,17 +661,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn stop_words_dropped_and_terms_unique() {
-        let a = analyse("Who fined the publisher, and who was fined?");
-        assert_eq!(a.terms, vec!["fine", "publish"]);
-    }
-
     proptest! {
         #[test]
-        fn analyse_never_panics_and_caps(s in "\\PC{0,3000}") {
-            let a = analyse(&s);
-            prop_assert!(a.terms.len() <= MAX_QUERY_TERMS);
+        fn question_cleaning_never_panics(s in "\\PC{0,3000}") {
+            let t = rank::content_tokens(&s);
+            prop_assert!(t.iter().all(|t| !t.term.is_empty()));
         }
 
         #[test]
@@ -716,7 +678,7 @@ mod tests {
         fn highlights_are_in_bounds(p in "\\PC{0,300}", w in "[a-z]{1,8}") {
             let terms: HashSet<&str> = [w.as_str()].into_iter().collect();
             let n = p.chars().count();
-            for [s, e] in highlight(&p, &terms, &[]) {
+            for [s, e] in merge_spans(&p, highlight_spans(&p, &terms, &[])) {
                 prop_assert!(s < e && e <= n);
             }
         }

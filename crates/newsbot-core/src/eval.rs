@@ -32,6 +32,7 @@ pub struct Outcome {
     pub top_headline: Option<String>,
     pub headline_ok: bool,
     pub answered: bool,
+    pub confidence: f32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +73,7 @@ pub fn run(engine: &Engine, questions: &[Question]) -> Result<Report> {
             top_headline,
             headline_ok,
             answered: reply.answered,
+            confidence: reply.confidence,
         });
     }
     let n = outcomes.len().max(1) as f64;

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 const MANIFEST: &str = "newsbot-manifest.json";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
@@ -45,11 +45,14 @@ pub fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    let freqs = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(analysis::EN)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
+    // Stored so re-ranking can tell words the paragraph says from words only its article says.
+    let freqs = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::EN)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+        .set_stored();
     let fields = Fields {
         article: b.add_text_field("article", STRING | STORED),
         para: b.add_u64_field("para", STORED | FAST),
@@ -153,7 +156,10 @@ fn key_names(article: &Article, limit: usize) -> Vec<String> {
                 .or_else(|| w.strip_suffix("'s"))
                 .unwrap_or(w);
             let capital = w.chars().next().is_some_and(|c| c.is_uppercase());
-            if capital && !sentence_start && w.chars().count() > 1 {
+            // A capital after a full stop is no evidence of a name, but two capitals are
+            // (CNIL, FIDReC, NVIDIA), wherever the word stands.
+            let acronym = w.chars().filter(|c| c.is_uppercase()).count() >= 2;
+            if capital && (acronym || !sentence_start) && w.chars().count() > 1 {
                 let e = counts.entry(w).or_insert((0, order));
                 e.0 += 1;
                 order += 1;

@@ -2,13 +2,16 @@
 //! [`Request`] into a [`Reply`]. Nothing here knows about Discord or terminals.
 
 pub mod analysis;
+pub mod answer;
 pub mod corpus;
 pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod index;
 pub mod prompts;
+pub mod rank;
 pub mod text;
+pub mod variants;
 
 pub use engine::{Engine, Passage, Reply, ReplyKind, Request, Stats, Suggestions, PAGE_SIZE};
 pub use error::{Error, Result};

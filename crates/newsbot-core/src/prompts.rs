@@ -11,6 +11,7 @@ use serde::Serialize;
 use toml::{Table, Value};
 
 use crate::error::{Error, Result};
+use crate::variants::Variants;
 
 /// Names that belong to built-in commands and cannot be taken by a topic file.
 pub const RESERVED: &[&str] = &["ask", "help", "article"];
@@ -72,6 +73,9 @@ impl Messages {
 pub struct Prompts {
     pub topics: Vec<Topic>,
     pub messages: Messages,
+    /// Equivalent words for question expansion (`variants.toml`; optional).
+    #[serde(skip)]
+    pub variants: Variants,
     pub dir: PathBuf,
 }
 
@@ -119,9 +123,21 @@ impl Prompts {
             }
             topics.push(topic);
         }
+        let variants_path = dir.join("variants.toml");
+        let variants = match std::fs::read_to_string(&variants_path) {
+            Ok(text) => Variants::parse(&display(&variants_path), &text)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Variants::default(),
+            Err(e) => {
+                return Err(Error::PromptSyntax {
+                    file: display(&variants_path),
+                    message: format!("cannot be read: {e}"),
+                })
+            }
+        };
         Ok(Prompts {
             topics,
             messages,
+            variants,
             dir: dir.to_path_buf(),
         })
     }

@@ -1,0 +1,276 @@
+//! Question analysis with regexes: what kind of span answers the question ("how much" →
+//! money, "when" → a date, …) and where such spans are in a paragraph. A paragraph holding a
+//! span of the asked-for kind is more likely the answer, and the span is highlighted.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerType {
+    Money,
+    Quantity,
+    Count,
+    Date,
+    Name,
+    Place,
+    Website,
+    Percent,
+    Next,
+    Reason,
+}
+
+fn re(s: &str) -> Regex {
+    Regex::new(s).expect("answer regex")
+}
+
+const MONTHS: &str =
+    "January|February|March|April|May|June|July|August|September|October|November|December";
+const NUMBER_WORDS: &str = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred|hundreds|thousands|millions|dozens";
+
+// Case-insensitive patterns over the question as typed, so match offsets are offsets into
+// the question (the type words they cover, "which country", are not words to look for).
+static DETECT: LazyLock<Vec<(Regex, AnswerType)>> = LazyLock::new(|| {
+    vec![
+        (
+            re(
+                r"(?i)\bwhat(?:'s|’s| is| was)? (?:the )?(?:share|percentage|proportion)\b|\bwhat percent",
+            ),
+            AnswerType::Percent,
+        ),
+        (
+            re(r"(?i)\bhow much (?:data|information|storage|space|energy|power)\b"),
+            AnswerType::Quantity,
+        ),
+        (
+            re(
+                r"(?i)\bhow much\b|\bwhat (?:was|is|were) the (?:fine|amount|cost|price|value|penalty|sum)\b|\bhow (?:big|large) (?:was|is) the (?:fine|deal|investment|penalty)\b",
+            ),
+            AnswerType::Money,
+        ),
+        (
+            re(r"(?i)\bhow many\b|\bwhat number of\b"),
+            AnswerType::Count,
+        ),
+        (
+            re(
+                r"(?i)^\s*when\b|\b(?:what|which) (?:year|date|month|day)\b|\bsince when\b|\bhow long ago\b",
+            ),
+            AnswerType::Date,
+        ),
+        (
+            re(r"(?i)\b(?:which|what) (?:website|site|domain|web ?site|url)\b"),
+            AnswerType::Website,
+        ),
+        (
+            re(
+                r"(?i)^\s*where\b|\b(?:which|what) (?:country|countries|city|cities|region|regions|markets?|place)\b|\bin which (?:country|countries|city|region)\b",
+            ),
+            AnswerType::Place,
+        ),
+        (
+            re(
+                r"(?i)^\s*who(?:m|se)?\b|\b(?:which|what) (?:company|companies|firm|firms|person|people|official|officials|executive|body|bodies|organi[sz]ation|agency|agencies|regulator|authority|authorities|group|platform|platforms|brand|brands|vendors?|suppliers?)\b",
+            ),
+            AnswerType::Name,
+        ),
+        (
+            re(
+                r"(?i)\bwhat (?:happens|comes|is) next\b|\bwhat(?:'s|’s| is) next\b|\bnext steps?\b|\bwhat will happen\b",
+            ),
+            AnswerType::Next,
+        ),
+        (
+            re(r"(?i)^\s*why\b|\bwhat (?:caused|prompted|led to)\b|\bfor what reason\b"),
+            AnswerType::Reason,
+        ),
+    ]
+});
+
+/// The kind of span that answers `question`, if its wording says.
+pub fn detect(question: &str) -> Option<AnswerType> {
+    detect_at(question).map(|(t, _)| t)
+}
+
+/// Like [`detect`], with the byte range of the words that said so ("which country").
+pub fn detect_at(question: &str) -> Option<(AnswerType, std::ops::Range<usize>)> {
+    DETECT
+        .iter()
+        .find_map(|(r, t)| r.find(question).map(|m| (*t, m.range())))
+}
+
+static MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"[€£$¥]\s?\d[\d,.]*(?:\s?(?:million|billion|trillion|bn|m|k)\b)?|\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars?|euros?|pounds?|yuan|won|francs?|USD|EUR|GBP)\b|\b(?:{NUMBER_WORDS}) (?:million|billion|trillion) (?:dollars?|euros?|pounds?)\b"
+    ))
+});
+static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b\d[\d,.]*\s?(?:million|billion)?\s?(?:terabytes?|gigabytes?|petabytes?|megabytes?|TB|GB|PB|MB|tonnes?|tons?|kilometres?|km|megawatts?|MW|gigawatts?|GW|hours?|days?)\b",
+    )
+});
+static COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s(?:million|billion|thousand|hundred))?\b|\b(?:{NUMBER_WORDS})(?:\s(?:million|billion|thousand))?\b"
+    ))
+});
+static YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"^(?:19|20)\d{2}$"));
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?:\d{{1,2}}\s)?(?:{MONTHS})(?:\s\d{{1,2}})?(?:,?\s(?:19|20)\d{{2}})?\b|\b(?:in|since|from|by|until|during|mid-|early|late)\s?(?:19|20)\d{{2}}\b|\b(?:19|20)\d{{2}}\b|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\bFY\d{{2,4}}(?:/\d{{2,4}})?"
+    ))
+});
+static NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b[A-Z][\p{Ll}\-’']+(?:\s(?:[A-Z][\p{Ll}\-’']+|de|van|von|of|and)){0,3}\s[A-Z][\p{Ll}\-’']+\b|\b[A-Z]{3,}[a-z]?[A-Z]*\b|\b[A-Z][a-z]+[A-Z][A-Za-z]+\b",
+    )
+});
+static PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:in|at|from|across|near|to|throughout)\s(?:the\s)?([A-Z][\p{Ll}]+(?:\s[A-Z][\p{Ll}]+)?)",
+    )
+});
+static NOT_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"^(?:{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|This|That|These|Some|Its|Their|His|Her)\b"
+    ))
+});
+static WEBSITE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|fr|uk|de|eu|gov|co|info|ai|app)\b",
+    )
+});
+static PERCENT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)|\b(?:half|a third|a quarter|one in \w+|two-thirds)\b",
+    )
+});
+static REASON: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:because|after|due to|prompting|following|amid|as a result|in response to|over concerns?|concerns? (?:over|about)|led to|so that|in order to|highlighted the dangers)\b",
+    )
+});
+static NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:next|now|plans?|planned|expected|expects|aims?|upcoming|future|later|negotiations?|begin|will (?:now|soon|then))\b",
+    )
+});
+
+/// Byte spans of `paragraph` that are answers of kind `t`.
+pub fn spans(t: AnswerType, paragraph: &str) -> Vec<(usize, usize)> {
+    let all = |r: &Regex| -> Vec<(usize, usize)> {
+        r.find_iter(paragraph)
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    };
+    match t {
+        AnswerType::Money => all(&MONEY),
+        AnswerType::Quantity => {
+            let mut v = all(&QUANTITY);
+            v.extend(all(&MONEY));
+            v
+        }
+        AnswerType::Count => COUNT
+            .find_iter(paragraph)
+            .filter(|m| !YEAR.is_match(m.as_str()))
+            .map(|m| (m.start(), m.end()))
+            .collect(),
+        AnswerType::Date => all(&DATE),
+        AnswerType::Name => all(&NAME),
+        AnswerType::Place => PLACE
+            .captures_iter(paragraph)
+            .filter_map(|c| c.get(1))
+            .filter(|m| !NOT_PLACE.is_match(m.as_str()))
+            .map(|m| (m.start(), m.end()))
+            .collect(),
+        AnswerType::Website => all(&WEBSITE),
+        AnswerType::Percent => all(&PERCENT),
+        AnswerType::Next => all(&NEXT),
+        AnswerType::Reason => all(&REASON),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn first(t: AnswerType, p: &str) -> Option<String> {
+        spans(t, p).first().map(|&(s, e)| p[s..e].to_string())
+    }
+
+    #[test]
+    fn detects_question_kinds() {
+        assert_eq!(
+            detect("How much was Condé Nast fined?"),
+            Some(AnswerType::Money)
+        );
+        assert_eq!(
+            detect("How much data did police seize?"),
+            Some(AnswerType::Quantity)
+        );
+        assert_eq!(
+            detect("How many claims were filed?"),
+            Some(AnswerType::Count)
+        );
+        assert_eq!(
+            detect("When did the attacks begin?"),
+            Some(AnswerType::Date)
+        );
+        assert_eq!(detect("Who leads FIDReC?"), Some(AnswerType::Name));
+        assert_eq!(detect("Where did they meet?"), Some(AnswerType::Place));
+        assert_eq!(
+            detect("Which website was probed?"),
+            Some(AnswerType::Website)
+        );
+        assert_eq!(detect("Why did it happen?"), Some(AnswerType::Reason));
+        assert_eq!(detect("What did CDT Europe criticise?"), None);
+        let (_, at) = detect_at("Which country dropped plans?").unwrap();
+        assert_eq!(&"Which country dropped plans?"[at], "Which country");
+    }
+
+    #[test]
+    fn finds_spans() {
+        assert_eq!(
+            first(AnswerType::Money, "fined it €750,000 for"),
+            Some("€750,000".into())
+        );
+        assert_eq!(
+            first(AnswerType::Money, "won a 23 million dollar deal"),
+            Some("23 million dollar".into())
+        );
+        assert_eq!(
+            first(AnswerType::Date, "began on 24 June through"),
+            Some("24 June".into())
+        );
+        assert_eq!(
+            first(AnswerType::Place, "met Singapore in Brussels for"),
+            Some("Brussels".into())
+        );
+        assert_eq!(
+            first(AnswerType::Website, "practices on vanityfair.fr. Next"),
+            Some("vanityfair.fr".into())
+        );
+        assert_eq!(
+            first(AnswerType::Count, "In 2024 it recorded 4,355 claims"),
+            Some("4,355".into())
+        );
+        assert_eq!(
+            first(AnswerType::Name, "said Chief Executive Eunice Chua."),
+            Some("Chief Executive Eunice Chua".into())
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn spans_are_char_boundaries(p in "\\PC{0,200}") {
+            for t in [AnswerType::Money, AnswerType::Count, AnswerType::Date, AnswerType::Name, AnswerType::Place, AnswerType::Website, AnswerType::Percent, AnswerType::Quantity, AnswerType::Next, AnswerType::Reason] {
+                for (s, e) in spans(t, &p) {
+                    prop_assert!(p.is_char_boundary(s) && p.is_char_boundary(e) && s <= e);
+                }
+            }
+        }
+    }
+}

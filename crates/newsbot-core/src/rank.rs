@@ -1,0 +1,532 @@
+//! Question planning and passage ranking.
+//!
+//! Two stages. Retrieval: tantivy's BM25 over the paragraph, its headline and its article
+//! context, with every question word's variants, finds a few dozen candidates. Re-ranking:
+//! each candidate is scored on what a careful reader looks for:
+//!
+//! - how much of the question (weighted by rarity) the paragraph itself says, versus what only
+//!   its article says: words that name the article's subject ("Coupang") match every paragraph
+//!   of that article, so they count less when deciding *which* paragraph answers;
+//! - question words that stand together in the paragraph as they do in the question;
+//! - a span of the kind the question asks for ("how much" → an amount, "when" → a date);
+//! - a small lead-paragraph prior (news puts the key facts first).
+//!
+//! The same question weights give the coverage figure that decides whether the reply is an
+//! answer at all.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DfaWrapper, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
+
+use crate::analysis::{self, is_stop_term, Token};
+use crate::answer::{self, AnswerType};
+use crate::index::Fields;
+use crate::variants::Variants;
+
+/// Questions longer than this are cut before analysis; a pasted article needs no more to find
+/// its subject, and the cap keeps latency flat.
+pub const MAX_QUERY_CHARS: usize = 1000;
+pub const MAX_CONCEPTS: usize = 24;
+
+/// Tunable ranking weights. The defaults were calibrated on the development questions with
+/// half of them held out (see the README, "How answers are chosen").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Credit for a word found in the paragraph when the article's headline/context also has
+    /// it (relative to 1.0 for a word only this paragraph has).
+    pub both: f32,
+    /// Credit for a word found only in the article's headline/context.
+    pub article_only: f32,
+    /// Factor for a match through a variant rather than the word as typed.
+    pub variant: f32,
+    /// Factor for a match through a typo correction.
+    pub fuzzy: f32,
+    /// Weight of the best sentence's evidence against the whole paragraph's.
+    pub sentence: f32,
+    /// Bonus (within the best sentence) for adjacent question words that stand together.
+    pub proximity: f32,
+    /// Bonus when the best sentence holds a span of the asked-for kind.
+    pub answer_type: f32,
+    /// Bonus for an article's lead paragraph.
+    pub lead: f32,
+    /// Weight of the normalised BM25 score from retrieval.
+    pub bm25: f32,
+    /// Minimum share of the question's weight a reply must cover to count as answered.
+    pub min_coverage: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            both: 0.6,
+            article_only: 0.45,
+            variant: 0.85,
+            fuzzy: 0.8,
+            sentence: 1.5,
+            proximity: 0.1,
+            answer_type: 0.45,
+            lead: 0.05,
+            bm25: 0.2,
+            min_coverage: 0.4,
+        }
+    }
+}
+
+/// One way of saying a question word: the terms (several for a phrase) and how much a match
+/// through it is worth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alt {
+    pub terms: Vec<String>,
+    pub factor: f32,
+}
+
+/// A content word of the question with its alternatives and its weight (idf).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    pub alts: Vec<Alt>,
+    pub weight: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub concepts: Vec<Concept>,
+    /// Concepts adjacent in the question, for the proximity bonus.
+    pub pairs: Vec<(usize, usize)>,
+    pub answer: Option<AnswerType>,
+    pub total: f32,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.concepts.is_empty()
+    }
+
+    /// Every term any alternative uses, for highlighting.
+    pub fn all_terms(&self) -> HashSet<&str> {
+        self.concepts
+            .iter()
+            .flat_map(|c| {
+                c.alts
+                    .iter()
+                    .flat_map(|a| a.terms.iter().map(String::as_str))
+            })
+            .collect()
+    }
+}
+
+/// Content tokens of a question: stop words dropped, positions kept.
+pub fn content_tokens(text: &str) -> Vec<Token> {
+    let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+    analysis::tokens(&text)
+        .into_iter()
+        .filter(|t| !is_stop_term(&t.term))
+        .collect()
+}
+
+fn doc_freq(searcher: &Searcher, f: &Fields, term: &str) -> (u64, u64) {
+    let df = |field| {
+        searcher
+            .doc_freq(&Term::from_field_text(field, term))
+            .unwrap_or(0)
+    };
+    (df(f.body), df(f.headline).max(df(f.context)))
+}
+
+fn idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The closest index term to an unknown word (a typo such as "coupnag"), if one is within
+/// edit distance 1 (2 for long words). Ties go to the more frequent term.
+fn correct(searcher: &Searcher, f: &Fields, term: &str) -> Option<String> {
+    let len = term.chars().count();
+    if len < 5 || !term.chars().all(|c| c.is_alphabetic()) {
+        return None;
+    }
+    let distance = if len >= 8 { 2 } else { 1 };
+    let automaton: DfaWrapper =
+        FuzzyTermQuery::new(Term::from_field_text(f.body, term), distance, true)
+            .automaton()
+            .ok()?;
+    let mut best: Option<(usize, u64, String)> = None;
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(f.body) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let d = levenshtein(term, candidate);
+            let df = stream.value().doc_freq as u64;
+            let better = match &best {
+                None => true,
+                Some((bd, bdf, _)) => d < *bd || (d == *bd && df > *bdf),
+            };
+            if better {
+                best = Some((d, df, candidate.to_string()));
+            }
+        }
+    }
+    best.map(|(_, _, t)| t)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Turns question text into weighted concepts.
+pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w: &Weights) -> Plan {
+    let detected = answer::detect_at(text);
+    // Words that only say what kind of answer is wanted ("which *country*") are not words
+    // the answer contains.
+    let tokens: Vec<Token> = content_tokens(text)
+        .into_iter()
+        .filter(|t| !detected.as_ref().is_some_and(|(_, r)| r.contains(&t.start)))
+        .collect();
+    let terms: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
+    let n = searcher.num_docs().max(1) as f32;
+    let mut concepts: Vec<Concept> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    let mut pairs = Vec::new();
+    let mut prev: Option<(usize, usize)> = None; // (position, concept)
+    for (i, tok) in tokens.iter().enumerate() {
+        let ci = match index_of.get(&tok.term) {
+            Some(&ci) => ci,
+            None if concepts.len() < MAX_CONCEPTS => {
+                let (body_df, other_df) = doc_freq(searcher, f, &tok.term);
+                let mut alts = vec![Alt {
+                    terms: vec![tok.term.clone()],
+                    factor: 1.0,
+                }];
+                let mut weight = idf(n, body_df as f32);
+                if body_df == 0 && other_df == 0 {
+                    if let Some(fixed) = correct(searcher, f, &tok.term) {
+                        let (fdf, _) = doc_freq(searcher, f, &fixed);
+                        weight = idf(n, fdf as f32);
+                        alts.push(Alt {
+                            terms: vec![fixed],
+                            factor: w.fuzzy,
+                        });
+                    }
+                }
+                for (_, phrase) in variants.alternatives(&terms, i) {
+                    alts.push(Alt {
+                        terms: phrase,
+                        factor: w.variant,
+                    });
+                }
+                concepts.push(Concept { alts, weight });
+                index_of.insert(tok.term.clone(), concepts.len() - 1);
+                concepts.len() - 1
+            }
+            None => continue,
+        };
+        if let Some((pos, pc)) = prev {
+            if pos + 1 == tok.position && pc != ci && !pairs.contains(&(pc, ci)) {
+                pairs.push((pc, ci));
+            }
+        }
+        prev = Some((tok.position, ci));
+    }
+    let total = concepts.iter().map(|c| c.weight).sum();
+    Plan {
+        concepts,
+        pairs,
+        answer: detected.map(|(t, _)| t),
+        total,
+    }
+}
+
+/// The retrieval query: every alternative of every concept, over the paragraph, its headline
+/// and its article context. Built from index terms only, so no user text is ever parsed as
+/// query syntax and no other field can be reached.
+pub fn retrieval_query(p: &Plan, f: &Fields, body_only: bool) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let fields: &[(tantivy::schema::Field, f32, bool)] = if body_only {
+        &[(f.body, 1.0, true)]
+    } else {
+        &[
+            (f.body, 1.0, true),
+            (f.headline, 0.5, true),
+            (f.context, 0.3, false),
+        ]
+    };
+    for c in &p.concepts {
+        for alt in &c.alts {
+            for &(field, boost, positions) in fields {
+                let q: Box<dyn Query> = if alt.terms.len() == 1 {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &alt.terms[0]),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else if positions {
+                    Box::new(PhraseQuery::new(
+                        alt.terms
+                            .iter()
+                            .map(|t| Term::from_field_text(field, t))
+                            .collect(),
+                    ))
+                } else {
+                    continue;
+                };
+                // BM25 already weighs rare words up; the factor only discounts variants.
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(q, boost * alt.factor)),
+                ));
+            }
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// How a candidate fared.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub score: f32,
+    pub coverage: f32,
+    /// Byte spans in the paragraph: matched words, then the answer span if any.
+    pub spans: Vec<(usize, usize)>,
+}
+
+fn phrase_at(tokens: &[Token], by_term: &HashMap<&str, Vec<usize>>, alt: &[String]) -> Vec<usize> {
+    // Indices into `tokens` where `alt` starts as consecutive positions.
+    let Some(starts) = by_term.get(alt[0].as_str()) else {
+        return Vec::new();
+    };
+    starts
+        .iter()
+        .copied()
+        .filter(|&i| {
+            alt.iter().enumerate().all(|(k, t)| {
+                tokens
+                    .get(i + k)
+                    .is_some_and(|tok| tok.term == *t && tok.position == tokens[i].position + k)
+            })
+        })
+        .collect()
+}
+
+/// Byte ranges of the sentences of `paragraph`. A sentence ends at `.`, `!` or `?` followed
+/// by a space and a capital, digit or quote, so "4,355" and "vanityfair.fr" stay whole.
+pub fn sentences(paragraph: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = paragraph.as_bytes();
+    for (i, c) in paragraph.char_indices() {
+        if matches!(c, '.' | '!' | '?') && bytes.get(i + 1) == Some(&b' ') {
+            let next = paragraph[i + 2..].chars().next();
+            if next.is_some_and(|n| n.is_uppercase() || n.is_numeric() || "‘“\"'".contains(n)) {
+                out.push((start, i + 1));
+                start = i + 2;
+            }
+        }
+    }
+    if start < paragraph.len() {
+        out.push((start, paragraph.len()));
+    }
+    out
+}
+
+/// Scores one candidate paragraph. `article_terms` are the terms of its headline and context;
+/// `bm25` is its retrieval score divided by the best candidate's.
+pub fn score(
+    p: &Plan,
+    w: &Weights,
+    paragraph: &str,
+    article_terms: &HashSet<String>,
+    lead: bool,
+    bm25: f32,
+) -> Scored {
+    let tokens = analysis::tokens(paragraph);
+    let mut by_term: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, t) in tokens.iter().enumerate() {
+        by_term.entry(t.term.as_str()).or_default().push(i);
+    }
+    let total = p.total.max(1e-6);
+    let mut s = 0.0;
+    let mut covered = 0.0;
+    let mut spans = Vec::new();
+    // Per concept: (token index, factor) of each match in the paragraph.
+    let mut hits: Vec<Vec<(usize, f32)>> = vec![Vec::new(); p.concepts.len()];
+    // Per concept: credit it earns wherever it is matched in the paragraph, and the credit
+    // it earns from the article alone when the sentence or paragraph lacks it.
+    let mut credits: Vec<f32> = vec![0.0; p.concepts.len()];
+    let mut fallback: Vec<f32> = vec![0.0; p.concepts.len()];
+    for (ci, c) in p.concepts.iter().enumerate() {
+        let mut body: f32 = 0.0;
+        let mut art: f32 = 0.0;
+        for alt in &c.alts {
+            let at = phrase_at(&tokens, &by_term, &alt.terms);
+            if !at.is_empty() {
+                body = body.max(alt.factor);
+                for &i in &at {
+                    let end = &tokens[i + alt.terms.len() - 1];
+                    spans.push((tokens[i].start, end.end));
+                    hits[ci].push((i, alt.factor));
+                }
+            }
+            if alt.terms.iter().all(|t| article_terms.contains(t)) {
+                art = art.max(alt.factor);
+            }
+        }
+        // Words the article as a whole says (its subject) count for less than words only
+        // this paragraph says: they match all of the article's paragraphs alike.
+        credits[ci] = if art > 0.0 { w.both } else { 1.0 };
+        fallback[ci] = art * w.article_only;
+        let credit = if body > 0.0 {
+            body * credits[ci]
+        } else {
+            art * w.article_only
+        };
+        s += c.weight * credit.max(art * w.article_only);
+        covered += c.weight * body.max(art);
+    }
+    let matched_spans = spans.clone();
+
+    // Sentence evidence: the best single sentence, by the question words it holds, the pairs
+    // it keeps together, and whether it holds a span of the asked-for kind.
+    let answers: Vec<(usize, usize)> = match p.answer {
+        Some(kind) => answer::spans(kind, paragraph)
+            .into_iter()
+            .filter(|&(s0, e0)| !matched_spans.iter().any(|&(s1, e1)| s1 <= s0 && e0 <= e1))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut best_sentence = 0.0f32;
+    let mut best_answer: Option<(usize, usize)> = None;
+    for (a, b) in sentences(paragraph) {
+        let inside = |i: usize| tokens[i].start >= a && tokens[i].end <= b;
+        let mut words = 0.0;
+        let mut local = false;
+        for (ci, c) in p.concepts.iter().enumerate() {
+            let f = hits[ci]
+                .iter()
+                .filter(|(i, _)| inside(*i))
+                .map(|&(_, f)| f)
+                .fold(0.0f32, f32::max);
+            if f > 0.0 {
+                local = true;
+            }
+            words += c.weight * (f * credits[ci]).max(fallback[ci]);
+        }
+        if !local {
+            continue;
+        }
+        let mut near = 0.0;
+        for &(x, y) in &p.pairs {
+            let close = hits[x].iter().filter(|(i, _)| inside(*i)).any(|&(i, _)| {
+                hits[y]
+                    .iter()
+                    .any(|&(j, _)| inside(j) && j > i && j - i <= 2)
+            });
+            if close {
+                near += p.concepts[x].weight.min(p.concepts[y].weight);
+            }
+        }
+        let answer = answers.iter().copied().find(|&(s0, e0)| s0 >= a && e0 <= b);
+        let score = words / total
+            + w.proximity * (near / total).min(1.0)
+            + if answer.is_some() { w.answer_type } else { 0.0 };
+        if score > best_sentence {
+            best_sentence = score;
+            best_answer = answer;
+        }
+    }
+    if let Some(a) = best_answer {
+        spans.push(a);
+    }
+    let score =
+        s / total + w.sentence * best_sentence + if lead { w.lead } else { 0.0 } + w.bm25 * bm25;
+    Scored {
+        score,
+        coverage: covered / total,
+        spans,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_on_real_ends_only() {
+        let p =
+            "FIDReC recorded 4,355 claims. Visit vanityfair.fr. It rose 3.5% in 2024! “Quote” ends";
+        let got: Vec<&str> = sentences(p).into_iter().map(|(a, b)| &p[a..b]).collect();
+        assert_eq!(
+            got,
+            [
+                "FIDReC recorded 4,355 claims.",
+                "Visit vanityfair.fr.",
+                "It rose 3.5% in 2024!",
+                "“Quote” ends"
+            ]
+        );
+    }
+
+    #[test]
+    fn levenshtein_counts_edits() {
+        assert_eq!(levenshtein("coupnag", "coupang"), 2);
+        assert_eq!(levenshtein("fidrek", "fidrec"), 1);
+        assert_eq!(levenshtein("", "abc"), 3);
+    }
+
+    fn plan_of(words: &[&str]) -> Plan {
+        let concepts: Vec<Concept> = words
+            .iter()
+            .map(|w| Concept {
+                alts: vec![Alt {
+                    terms: analysis::tokens(w).into_iter().map(|t| t.term).collect(),
+                    factor: 1.0,
+                }],
+                weight: 1.0,
+            })
+            .collect();
+        Plan {
+            total: concepts.len() as f32,
+            pairs: vec![(0, 1)],
+            concepts,
+            answer: None,
+        }
+    }
+
+    #[test]
+    fn paragraph_words_beat_article_words() {
+        let p = plan_of(&["safety", "investment"]);
+        let art: HashSet<String> = ["safeti".to_string()].into_iter().collect();
+        let w = Weights::default();
+        let own = score(
+            &p,
+            &w,
+            "Speakers said safety investment lags.",
+            &HashSet::new(),
+            false,
+            0.0,
+        );
+        let shared = score(&p, &w, "Speakers said safety matters.", &art, false, 0.0);
+        assert!(own.score > shared.score);
+        assert!((own.coverage - 1.0).abs() < 1e-6);
+    }
+}
