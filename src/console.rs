@@ -15,6 +15,7 @@ struct JsonReply<'a> {
     query: &'a str,
     command: &'a str,
     answered: bool,
+    confidence: f32,
     message: Option<&'a str>,
     results: Vec<JsonPassage<'a>>,
 }
@@ -34,6 +35,7 @@ pub fn to_json(reply: &Reply) -> String {
         query: &reply.query,
         command: &reply.command,
         answered: reply.answered,
+        confidence: reply.confidence,
         message: reply.message.as_deref(),
         results: reply
             .passages

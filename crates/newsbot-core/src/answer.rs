@@ -72,13 +72,13 @@ static DETECT: LazyLock<Vec<(Regex, AnswerType)>> = LazyLock::new(|| {
         ),
         (
             re(
-                r"(?i)^\s*who(?:m|se)?\b|\b(?:which|what) (?:company|companies|firm|firms|person|people|official|officials|executive|body|bodies|organi[sz]ation|agency|agencies|regulator|authority|authorities|group|platform|platforms|brand|brands|vendors?|suppliers?)\b",
+                r"(?i)^\s*who(?:m|se)?\b|\b(?:which|what) (?:company|companies|firm|firms|person|people|official|officials|executive|body|bodies|organi[sz]ation|agency|agencies|regulator|authority|authorities|group|platform|platforms|brand|brands|vendors?|suppliers?|laws?|acts?|groups?)\b",
             ),
             AnswerType::Name,
         ),
         (
             re(
-                r"(?i)\bwhat (?:happens|comes|is) next\b|\bwhat(?:'s|’s| is) next\b|\bnext steps?\b|\bwhat will happen\b",
+                r"(?i)\bwhat (?:happens|comes|is) next\b|\bwhat(?:'s|’s| is) next\b|\bnext steps?\b|\bwhat will happen\b|\bwhat (?:could|might|will) .{1,60}\b(?:do|happen) next\b",
             ),
             AnswerType::Next,
         ),
@@ -93,6 +93,41 @@ static DETECT: LazyLock<Vec<(Regex, AnswerType)>> = LazyLock::new(|| {
 pub fn detect(question: &str) -> Option<AnswerType> {
     detect_at(question).map(|(t, _)| t)
 }
+
+/// Nouns that only name the kind of answer wanted ("which *country*"): dropped from the
+/// words to look for when they stand in the words that set the answer type.
+pub const TYPE_NOUNS: &[&str] = &[
+    "country",
+    "countries",
+    "city",
+    "cities",
+    "region",
+    "regions",
+    "place",
+    "year",
+    "date",
+    "month",
+    "day",
+    "website",
+    "site",
+    "domain",
+    "url",
+    "share",
+    "percentage",
+    "proportion",
+    "company",
+    "companies",
+    "firm",
+    "firms",
+    "person",
+    "people",
+    "body",
+    "bodies",
+    "organisation",
+    "organization",
+    "group",
+    "number",
+];
 
 /// Like [`detect`], with the byte range of the words that said so ("which country").
 pub fn detect_at(question: &str) -> Option<(AnswerType, std::ops::Range<usize>)> {
@@ -154,7 +189,7 @@ static REASON: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:next|now|plans?|planned|expected|expects|aims?|upcoming|future|later|negotiations?|begin|will (?:now|soon|then))\b",
+        r"\b(?:next|now|plans?|planned|expected|expects|aims?|upcoming|future|later|negotiations?|begin|will (?:now|soon|then)|may|might|could)\b",
     )
 });
 
@@ -172,11 +207,16 @@ pub fn spans(t: AnswerType, paragraph: &str) -> Vec<(usize, usize)> {
             v.extend(all(&MONEY));
             v
         }
-        AnswerType::Count => COUNT
-            .find_iter(paragraph)
-            .filter(|m| !YEAR.is_match(m.as_str()))
-            .map(|m| (m.start(), m.end()))
-            .collect(),
+        AnswerType::Count => {
+            // Numbers that are part of a date ("30 November 2025") count nothing.
+            let dates = all(&DATE);
+            COUNT
+                .find_iter(paragraph)
+                .filter(|m| !YEAR.is_match(m.as_str()))
+                .filter(|m| !dates.iter().any(|&(s, e)| s <= m.start() && m.end() <= e))
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        }
         AnswerType::Date => all(&DATE),
         AnswerType::Name => all(&NAME),
         AnswerType::Place => PLACE

@@ -354,19 +354,12 @@ impl Engine {
                         spans,
                     )
                 } else {
-                    let ctx = doc
-                        .get_first(f.context)
+                    let keys = doc
+                        .get_first(f.keys)
                         .and_then(|v| v.as_str())
                         .unwrap_or_default();
-                    // The article's words are its headline and context, which holds the lead
-                    // for every other paragraph; the lead itself gets its own words added so
-                    // all paragraphs of an article are judged against the same article words.
-                    let lead_text = if para == 0 { p.paragraph.as_str() } else { "" };
                     let article_terms: HashSet<String> =
-                        analysis::tokens(&format!("{} {} {}", p.headline, ctx, lead_text))
-                            .into_iter()
-                            .map(|t| t.term)
-                            .collect();
+                        analysis::tokens(keys).into_iter().map(|t| t.term).collect();
                     let s = rank::score(
                         &plan,
                         w,

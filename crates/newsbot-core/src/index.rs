@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const MANIFEST: &str = "newsbot-manifest.json";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
@@ -34,6 +34,7 @@ pub struct Fields {
     pub context: Field,
     pub section: Field,
     pub sources: Field,
+    pub keys: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -45,14 +46,11 @@ pub fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    // Stored so re-ranking can tell words the paragraph says from words only its article says.
-    let freqs = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis::EN)
-                .set_index_option(IndexRecordOption::WithFreqs),
-        )
-        .set_stored();
+    let freqs = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::EN)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         article: b.add_text_field("article", STRING | STORED),
         para: b.add_u64_field("para", STORED | FAST),
@@ -61,6 +59,7 @@ pub fn schema() -> (Schema, Fields) {
         context: b.add_text_field("context", freqs),
         section: b.add_text_field("section", STORED),
         sources: b.add_text_field("sources", STORED),
+        keys: b.add_text_field("keys", STORED),
     };
     (b.build(), fields)
 }
@@ -142,30 +141,39 @@ impl SearchIndex {
     }
 }
 
-/// Capitalised words that are not sentence openers, most frequent first: a cheap stand-in
-/// for named entities that gives every paragraph the article's key names.
+/// Capitalised words of `text` that are not sentence openers, plus acronyms anywhere: a
+/// cheap stand-in for named entities.
+fn names_in(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut sentence_start = true;
+    for word in text.split_whitespace() {
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let w = w
+            .strip_suffix("’s")
+            .or_else(|| w.strip_suffix("'s"))
+            .unwrap_or(w);
+        let capital = w.chars().next().is_some_and(|c| c.is_uppercase());
+        // A capital after a full stop is no evidence of a name, but two capitals are
+        // (CNIL, FIDReC, NVIDIA), wherever the word stands.
+        let acronym = w.chars().filter(|c| c.is_uppercase()).count() >= 2;
+        if capital && (acronym || !sentence_start) && w.chars().count() > 1 {
+            out.push(w);
+        }
+        sentence_start = word.ends_with(['.', '!', '?']);
+    }
+    out
+}
+
+/// The article's most frequent names, most frequent first (ties: first seen first).
 fn key_names(article: &Article, limit: usize) -> Vec<String> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    let mut order = 0;
-    for p in &article.paragraphs {
-        let mut sentence_start = true;
-        for word in p.text.split_whitespace() {
-            let w = word.trim_matches(|c: char| !c.is_alphanumeric());
-            let w = w
-                .strip_suffix("’s")
-                .or_else(|| w.strip_suffix("'s"))
-                .unwrap_or(w);
-            let capital = w.chars().next().is_some_and(|c| c.is_uppercase());
-            // A capital after a full stop is no evidence of a name, but two capitals are
-            // (CNIL, FIDReC, NVIDIA), wherever the word stands.
-            let acronym = w.chars().filter(|c| c.is_uppercase()).count() >= 2;
-            if capital && (acronym || !sentence_start) && w.chars().count() > 1 {
-                let e = counts.entry(w).or_insert((0, order));
-                e.0 += 1;
-                order += 1;
-            }
-            sentence_start = word.ends_with(['.', '!', '?']);
-        }
+    for (order, name) in article
+        .paragraphs
+        .iter()
+        .flat_map(|p| names_in(&p.text))
+        .enumerate()
+    {
+        counts.entry(name).or_insert((0, order)).0 += 1;
     }
     let mut names: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
     names.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
@@ -176,32 +184,47 @@ fn key_names(article: &Article, limit: usize) -> Vec<String> {
         .collect()
 }
 
-/// The text of the `context` field for paragraph `i` of `article`.
-pub fn context_text(article: &Article, i: usize, names: &[String]) -> String {
-    let mut ctx = article.headline.clone();
+/// What paragraph `i` of `article` is about beyond its own words: the headline, its section
+/// title, the article's key names, and the names in the paragraph before it (which a
+/// paragraph saying "the company" or "its servers" leans on). Stored, so re-ranking can
+/// tell words the paragraph says from words only its article says.
+pub fn keys_text(article: &Article, i: usize, names: &[String]) -> String {
+    let mut keys = article.headline.clone();
     if let Some(s) = &article.paragraphs[i].section {
-        ctx.push_str(". ");
-        ctx.push_str(s);
+        keys.push_str(". ");
+        keys.push_str(s);
     }
-    if i != 0 {
-        ctx.push_str(". ");
-        ctx.push_str(&article.paragraphs[0].text);
+    keys.push_str(". ");
+    keys.push_str(&names.join(" "));
+    if i > 0 {
+        keys.push(' ');
+        keys.push_str(&names_in(&article.paragraphs[i - 1].text).join(" "));
     }
-    ctx.push_str(". ");
-    ctx.push_str(&names.join(" "));
-    ctx
+    keys
+}
+
+/// The indexed `context` of paragraph `i`: its keys plus the article's lead, so retrieval
+/// finds a paragraph through anything its article's opening says.
+pub fn context_text(article: &Article, i: usize, keys: &str) -> String {
+    if i == 0 {
+        keys.to_string()
+    } else {
+        format!("{keys}. {}", article.paragraphs[0].text)
+    }
 }
 
 /// Adds every passage of `article` to the writer.
 pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Result<()> {
     let names = key_names(article, 10);
     for (i, p) in article.paragraphs.iter().enumerate() {
+        let keys = keys_text(article, i, &names);
         let mut d: TantivyDocument = doc!(
             f.article => article.id.clone(),
             f.para => i as u64,
             f.headline => article.headline.clone(),
             f.body => p.text.clone(),
-            f.context => context_text(article, i, &names),
+            f.context => context_text(article, i, &keys),
+            f.keys => keys,
         );
         if let Some(s) = &p.section {
             d.add_text(f.section, s);

@@ -62,8 +62,8 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            both: 0.6,
-            article_only: 0.45,
+            both: 0.8,
+            article_only: 0.5,
             variant: 0.85,
             fuzzy: 0.8,
             sentence: 1.5,
@@ -178,6 +178,25 @@ fn correct(searcher: &Searcher, f: &Fields, term: &str) -> Option<String> {
     best.map(|(_, _, t)| t)
 }
 
+/// The word an unknown agent noun is made from, if the index knows it: "scammer" → "scam",
+/// "hacker" → "hack", "fraudster" → "fraud". Tried before typo correction, which would turn
+/// such words into unrelated near-spellings.
+fn agent_base(searcher: &Searcher, f: &Fields, term: &str) -> Option<String> {
+    let stem = ["ster", "er", "or", "ist"]
+        .iter()
+        .find_map(|suffix| term.strip_suffix(suffix))?;
+    let mut candidates = vec![stem.to_string()];
+    let chars: Vec<char> = stem.chars().collect();
+    if chars.len() >= 2 && chars[chars.len() - 1] == chars[chars.len() - 2] {
+        candidates.push(chars[..chars.len() - 1].iter().collect());
+    }
+    candidates.push(format!("{stem}e"));
+    candidates
+        .into_iter()
+        .filter(|c| c.chars().count() >= 3)
+        .find(|c| doc_freq(searcher, f, c).0 > 0)
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -202,7 +221,12 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
     // the answer contains.
     let tokens: Vec<Token> = content_tokens(text)
         .into_iter()
-        .filter(|t| !detected.as_ref().is_some_and(|(_, r)| r.contains(&t.start)))
+        .filter(|t| {
+            !detected.as_ref().is_some_and(|(_, r)| {
+                r.contains(&t.start)
+                    && answer::TYPE_NOUNS.contains(&text[t.start..t.end].to_lowercase().as_str())
+            })
+        })
         .collect();
     let terms: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
     let n = searcher.num_docs().max(1) as f32;
@@ -221,7 +245,15 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                 }];
                 let mut weight = idf(n, body_df as f32);
                 if body_df == 0 && other_df == 0 {
-                    if let Some(fixed) = correct(searcher, f, &tok.term) {
+                    if let Some(base) = agent_base(searcher, f, &tok.term) {
+                        // "scammers" → "scam": the person-noun of a word the corpus uses.
+                        let (bdf, _) = doc_freq(searcher, f, &base);
+                        weight = idf(n, bdf as f32);
+                        alts.push(Alt {
+                            terms: vec![base],
+                            factor: w.variant,
+                        });
+                    } else if let Some(fixed) = correct(searcher, f, &tok.term) {
                         let (fdf, _) = doc_freq(searcher, f, &fixed);
                         weight = idf(n, fdf as f32);
                         alts.push(Alt {
