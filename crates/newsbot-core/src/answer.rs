@@ -189,7 +189,7 @@ static REASON: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:next|now|plans?|planned|expected|expects|aims?|upcoming|future|later|negotiations?|begin|will (?:now|soon|then)|may|might|could)\b",
+        r"\b(?:next|now|plans? to|planned|expected|expects|aims?|upcoming|future|later|negotiations?|begin|will (?:now|soon|then)|may|might|could)\b",
     )
 });
 

@@ -6,7 +6,7 @@
 //! article) so a paragraph that only says "the company" is still found by a question naming
 //! the company.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 6;
 const MANIFEST: &str = "newsbot-manifest.json";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
@@ -141,9 +141,8 @@ impl SearchIndex {
     }
 }
 
-/// Capitalised words of `text` that are not sentence openers, plus acronyms anywhere: a
-/// cheap stand-in for named entities.
-fn names_in(text: &str) -> Vec<&str> {
+/// Capitalised words of `text`, each with whether it opens a sentence.
+fn capitalised(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     let mut sentence_start = true;
     for word in text.split_whitespace() {
@@ -152,30 +151,51 @@ fn names_in(text: &str) -> Vec<&str> {
             .strip_suffix("’s")
             .or_else(|| w.strip_suffix("'s"))
             .unwrap_or(w);
-        let capital = w.chars().next().is_some_and(|c| c.is_uppercase());
-        // A capital after a full stop is no evidence of a name, but two capitals are
-        // (CNIL, FIDReC, NVIDIA), wherever the word stands.
-        let acronym = w.chars().filter(|c| c.is_uppercase()).count() >= 2;
-        if capital && (acronym || !sentence_start) && w.chars().count() > 1 {
-            out.push(w);
+        if w.chars().next().is_some_and(|c| c.is_uppercase()) && w.chars().count() > 1 {
+            out.push((w, sentence_start));
         }
         sentence_start = word.ends_with(['.', '!', '?']);
     }
     out
 }
 
-/// The article's most frequent names, most frequent first (ties: first seen first).
-fn key_names(article: &Article, limit: usize) -> Vec<String> {
+/// Words the article uses as names: capitalised mid-sentence, or acronyms (CNIL, FIDReC)
+/// anywhere. A capital after a full stop alone is no evidence of a name.
+fn article_names(article: &Article) -> HashSet<&str> {
+    article
+        .paragraphs
+        .iter()
+        .flat_map(|p| capitalised(&p.text))
+        .filter(|(w, start)| !start || w.chars().filter(|c| c.is_uppercase()).count() >= 2)
+        .map(|(w, _)| w)
+        .collect()
+}
+
+/// The names in `text`, including at sentence starts once the article has shown the word
+/// is a name ("Coupang disclosed…").
+fn names_in<'a>(text: &'a str, known: &HashSet<&str>) -> Vec<&'a str> {
+    capitalised(text)
+        .into_iter()
+        .filter(|(w, _)| known.contains(w))
+        .map(|(w, _)| w)
+        .collect()
+}
+
+/// The article's recurring names, most frequent first (ties: first seen first).
+fn key_names(article: &Article, known: &HashSet<&str>, limit: usize) -> Vec<String> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     for (order, name) in article
         .paragraphs
         .iter()
-        .flat_map(|p| names_in(&p.text))
+        .flat_map(|p| names_in(&p.text, known))
         .enumerate()
     {
         counts.entry(name).or_insert((0, order)).0 += 1;
     }
-    let mut names: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
+    // A key name recurs; a capitalised word seen once ("Article 102") says nothing about the
+    // article's other paragraphs.
+    let mut names: Vec<(&str, (usize, usize))> =
+        counts.into_iter().filter(|(_, (n, _))| *n >= 2).collect();
     names.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.1 .1.cmp(&b.1 .1)));
     names
         .into_iter()
@@ -188,7 +208,7 @@ fn key_names(article: &Article, limit: usize) -> Vec<String> {
 /// title, the article's key names, and the names in the paragraph before it (which a
 /// paragraph saying "the company" or "its servers" leans on). Stored, so re-ranking can
 /// tell words the paragraph says from words only its article says.
-pub fn keys_text(article: &Article, i: usize, names: &[String]) -> String {
+pub fn keys_text(article: &Article, i: usize, names: &[String], known: &HashSet<&str>) -> String {
     let mut keys = article.headline.clone();
     if let Some(s) = &article.paragraphs[i].section {
         keys.push_str(". ");
@@ -198,7 +218,7 @@ pub fn keys_text(article: &Article, i: usize, names: &[String]) -> String {
     keys.push_str(&names.join(" "));
     if i > 0 {
         keys.push(' ');
-        keys.push_str(&names_in(&article.paragraphs[i - 1].text).join(" "));
+        keys.push_str(&names_in(&article.paragraphs[i - 1].text, known).join(" "));
     }
     keys
 }
@@ -215,9 +235,10 @@ pub fn context_text(article: &Article, i: usize, keys: &str) -> String {
 
 /// Adds every passage of `article` to the writer.
 pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Result<()> {
-    let names = key_names(article, 10);
+    let known = article_names(article);
+    let names = key_names(article, &known, 10);
     for (i, p) in article.paragraphs.iter().enumerate() {
-        let keys = keys_text(article, i, &names);
+        let keys = keys_text(article, i, &names, &known);
         let mut d: TantivyDocument = doc!(
             f.article => article.id.clone(),
             f.para => i as u64,

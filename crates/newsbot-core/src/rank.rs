@@ -337,6 +337,8 @@ pub fn retrieval_query(p: &Plan, f: &Fields, body_only: bool) -> Box<dyn Query> 
 #[derive(Debug, Clone)]
 pub struct Scored {
     pub score: f32,
+    /// The parts of `score`: paragraph words, best sentence, lead prior, BM25.
+    pub parts: [f32; 4],
     pub coverage: f32,
     /// Byte spans in the paragraph: matched words, then the answer span if any.
     pub spans: Vec<(usize, usize)>,
@@ -493,6 +495,12 @@ pub fn score(
         s / total + w.sentence * best_sentence + if lead { w.lead } else { 0.0 } + w.bm25 * bm25;
     Scored {
         score,
+        parts: [
+            s / total,
+            w.sentence * best_sentence,
+            if lead { w.lead } else { 0.0 },
+            w.bm25 * bm25,
+        ],
         coverage: covered / total,
         spans,
     }
