@@ -20,6 +20,7 @@ pub enum AnswerType {
     Percent,
     Next,
     Reason,
+    List,
 }
 
 fn re(s: &str) -> Regex {
@@ -134,6 +135,42 @@ pub fn detect_at(question: &str) -> Option<(AnswerType, std::ops::Range<usize>)>
     DETECT
         .iter()
         .find_map(|(r, t)| r.find(question).map(|m| (*t, m.range())))
+        .or_else(|| list_question(question).map(|r| (AnswerType::List, r)))
+}
+
+static WHAT_NOUN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:what|which)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?([a-z\-]+)(?:\s+([a-z\-]+))?",
+    )
+});
+const AUX: &[&str] = &[
+    "is", "was", "are", "were", "did", "do", "does", "has", "have", "had", "will", "can", "could",
+    "should", "would", "happens", "happened", "kind", "type",
+];
+
+/// "What products…", "which messaging apps…", "what kinds of attacks…": several things are
+/// asked for, so an enumeration answers. Tried last, so any sharper kind wins.
+fn list_question(question: &str) -> Option<std::ops::Range<usize>> {
+    let c = WHAT_NOUN.captures(question)?;
+    let first = c.get(1)?;
+    if AUX.contains(&first.as_str().to_lowercase().as_str()) {
+        return None;
+    }
+    let plural = |w: &str| {
+        let w = w.to_lowercase();
+        (w.ends_with('s') && !w.ends_with("ss"))
+            || ["data", "information", "details"].contains(&w.as_str())
+    };
+    match c.get(2) {
+        Some(second)
+            if !AUX.contains(&second.as_str().to_lowercase().as_str())
+                && plural(second.as_str()) =>
+        {
+            Some(0..first.start())
+        }
+        _ if plural(first.as_str()) => Some(0..first.start()),
+        _ => None,
+    }
 }
 
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
@@ -187,6 +224,8 @@ static REASON: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:because|after|due to|prompting|following|amid|as a result|in response to|over concerns?|concerns? (?:over|about)|led to|so that|in order to|highlighted the dangers)\b",
     )
 });
+static LIST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:[^,.;:]{1,40}, ){2,}[^,.;:]{0,40}?\b(?:and|or)\b [^,.;:]{1,40}"));
 static NEXT: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:next|now|plans? to|planned|expected|expects|aims?|upcoming|future|later|negotiations?|begin|will (?:now|soon|then)|may|might|could)\b",
@@ -229,6 +268,7 @@ pub fn spans(t: AnswerType, paragraph: &str) -> Vec<(usize, usize)> {
         AnswerType::Percent => all(&PERCENT),
         AnswerType::Next => all(&NEXT),
         AnswerType::Reason => all(&REASON),
+        AnswerType::List => all(&LIST),
     }
 }
 
@@ -306,7 +346,7 @@ mod tests {
     proptest! {
         #[test]
         fn spans_are_char_boundaries(p in "\\PC{0,200}") {
-            for t in [AnswerType::Money, AnswerType::Count, AnswerType::Date, AnswerType::Name, AnswerType::Place, AnswerType::Website, AnswerType::Percent, AnswerType::Quantity, AnswerType::Next, AnswerType::Reason] {
+            for t in [AnswerType::Money, AnswerType::Count, AnswerType::Date, AnswerType::Name, AnswerType::Place, AnswerType::Website, AnswerType::Percent, AnswerType::Quantity, AnswerType::Next, AnswerType::Reason, AnswerType::List] {
                 for (s, e) in spans(t, &p) {
                     prop_assert!(p.is_char_boundary(s) && p.is_char_boundary(e) && s <= e);
                 }

@@ -234,17 +234,38 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
     let mut index_of: HashMap<String, usize> = HashMap::new();
     let mut pairs = Vec::new();
     let mut prev: Option<(usize, usize)> = None; // (position, concept)
-    for (i, tok) in tokens.iter().enumerate() {
-        let ci = match index_of.get(&tok.term) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let tok = &tokens[i];
+        let found = variants.alternatives(&terms, i);
+        // A phrase the variants know ("went down", "chief executive") is one concept, so its
+        // common words do not each count as a separate thing to find.
+        let span = found
+            .iter()
+            .map(|(len, _)| *len)
+            .filter(|&len| {
+                len > 1
+                    && tokens[i..i + len]
+                        .windows(2)
+                        .all(|p| p[0].position + 1 == p[1].position)
+            })
+            .max()
+            .unwrap_or(1);
+        let key = terms[i..i + span].join(" ");
+        let last = &tokens[i + span - 1];
+        let ci = match index_of.get(&key) {
             Some(&ci) => ci,
             None if concepts.len() < MAX_CONCEPTS => {
-                let (body_df, other_df) = doc_freq(searcher, f, &tok.term);
                 let mut alts = vec![Alt {
-                    terms: vec![tok.term.clone()],
+                    terms: terms[i..i + span].to_vec(),
                     factor: 1.0,
                 }];
-                let mut weight = idf(n, body_df as f32);
-                if body_df == 0 && other_df == 0 {
+                let mut weight = terms[i..i + span]
+                    .iter()
+                    .map(|t| idf(n, doc_freq(searcher, f, t).0 as f32))
+                    .fold(0.0f32, f32::max);
+                let (body_df, other_df) = doc_freq(searcher, f, &tok.term);
+                if span == 1 && body_df == 0 && other_df == 0 {
                     if let Some(base) = agent_base(searcher, f, &tok.term) {
                         // "scammers" → "scam": the person-noun of a word the corpus uses.
                         let (bdf, _) = doc_freq(searcher, f, &base);
@@ -262,24 +283,30 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                         });
                     }
                 }
-                for (_, phrase) in variants.alternatives(&terms, i) {
-                    alts.push(Alt {
-                        terms: phrase,
-                        factor: w.variant,
-                    });
+                for (len, phrase) in found {
+                    if len == span {
+                        alts.push(Alt {
+                            terms: phrase,
+                            factor: w.variant,
+                        });
+                    }
                 }
                 concepts.push(Concept { alts, weight });
-                index_of.insert(tok.term.clone(), concepts.len() - 1);
+                index_of.insert(key, concepts.len() - 1);
                 concepts.len() - 1
             }
-            None => continue,
+            None => {
+                i += span;
+                continue;
+            }
         };
         if let Some((pos, pc)) = prev {
             if pos + 1 == tok.position && pc != ci && !pairs.contains(&(pc, ci)) {
                 pairs.push((pc, ci));
             }
         }
-        prev = Some((tok.position, ci));
+        prev = Some((last.position, ci));
+        i += span;
     }
     let total = concepts.iter().map(|c| c.weight).sum();
     Plan {

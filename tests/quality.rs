@@ -1,0 +1,172 @@
+//! Answer quality through the real binary: the bar on the shared development set, floors on
+//! the repo's own question sets, and no confident answer to questions the articles cannot
+//! answer.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn newsbot() -> Command {
+    let mut cmd = Command::cargo_bin("newsbot").unwrap();
+    cmd.env_clear().current_dir(root()).args([
+        "--seeds",
+        "seeds",
+        "--prompts",
+        "prompts",
+        "--in-memory",
+    ]);
+    cmd
+}
+
+fn eval(file: &Path) -> Value {
+    let out = newsbot()
+        .arg("eval")
+        .arg(file)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn misses(report: &Value) -> String {
+    report["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["rank"] != 1 || o["headline_ok"] != true)
+        .map(|o| format!("  rank {} — {}\n", o["rank"], o["q"]))
+        .collect()
+}
+
+/// The shared development set lives beside the repo (`../shared`, as in CI); a checkout
+/// without it cannot check the bar, so this fails rather than passing vacuously.
+#[test]
+fn dev_set_meets_the_bar() {
+    let file = std::env::var_os("NEWSBOT_DEV_QUESTIONS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/eval/dev_questions.jsonl"));
+    assert!(
+        file.exists(),
+        "{} is missing: set NEWSBOT_DEV_QUESTIONS or put shared/ beside the repo",
+        file.display()
+    );
+    let r = eval(&file);
+    let (top1, mrr, headline) = (
+        r["top1"].as_f64().unwrap(),
+        r["mrr10"].as_f64().unwrap(),
+        r["headline"].as_f64().unwrap(),
+    );
+    assert!(
+        top1 >= 0.90 && mrr >= 0.95 && headline == 1.0,
+        "top-1 {top1:.3} (bar 0.90), MRR@10 {mrr:.3} (bar 0.95), headline {headline:.3} (bar 1.0); misses:\n{}",
+        misses(&r)
+    );
+    assert_eq!(
+        r["answered"].as_f64().unwrap(),
+        1.0,
+        "every dev question is answerable"
+    );
+}
+
+/// The repo's own questions, written to check that tuning generalises. The floors sit just
+/// under today's figures (extra 0.96 / 0.97, holdout 0.87 / 0.92) so a regression shows.
+#[test]
+fn own_question_sets_do_not_regress() {
+    for (file, min_top1, min_mrr) in [
+        ("eval/extra_questions.jsonl", 0.92, 0.95),
+        ("eval/holdout_questions.jsonl", 0.83, 0.90),
+    ] {
+        let r = eval(&root().join(file));
+        let (top1, mrr) = (r["top1"].as_f64().unwrap(), r["mrr10"].as_f64().unwrap());
+        assert!(
+            top1 >= min_top1 && mrr >= min_mrr,
+            "{file}: top-1 {top1:.3} (floor {min_top1}), MRR@10 {mrr:.3} (floor {min_mrr}); misses:\n{}",
+            misses(&r)
+        );
+    }
+}
+
+#[test]
+fn unanswerable_questions_are_not_answered() {
+    let questions = std::fs::read_to_string(root().join("eval/unanswerable.txt")).unwrap();
+    let out = newsbot()
+        .args(["ask", "--json"])
+        .write_stdin(questions.clone())
+        .output()
+        .unwrap();
+    let replies: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        replies.len(),
+        questions.lines().filter(|l| !l.trim().is_empty()).count()
+    );
+    for r in &replies {
+        assert_eq!(
+            r["answered"], false,
+            "answered {}: {}",
+            r["query"], r["results"][0]["paragraph"]
+        );
+        assert!(r["results"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn misspelt_names_still_find_their_article() {
+    for (q, headline) in [
+        (
+            "how many coupnag accounts leaked?",
+            "South Korea retailer admits worst-ever data leak",
+        ),
+        (
+            "how many claims did fidrek record?",
+            "Fraud and scam cases push FIDReC workloads to new highs",
+        ),
+        (
+            "how much did nvidia invest in synopsis?",
+            "NVIDIA and Synopsys shape a new era in engineering",
+        ),
+    ] {
+        let out = newsbot().args(["ask", "--json", q]).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["answered"], true, "{q}");
+        assert_eq!(v["results"][0]["headline"], headline, "{q}");
+    }
+}
+
+#[test]
+fn the_answer_span_is_highlighted() {
+    for (q, span) in [
+        ("How much was Condé Nast fined?", "€750,000"),
+        ("When did the attacks on Coupang begin?", "24 June"),
+        ("Where did the EU and Singapore meet?", "Brussels"),
+    ] {
+        let out = newsbot().args(["ask", "--json", q]).output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let top = &v["results"][0];
+        let chars: Vec<char> = top["paragraph"].as_str().unwrap().chars().collect();
+        let spans: Vec<String> = top["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                chars[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize]
+                    .iter()
+                    .collect()
+            })
+            .collect();
+        assert!(spans.iter().any(|s| s.contains(span)), "{q}: {spans:?}");
+    }
+}
