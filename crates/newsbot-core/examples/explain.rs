@@ -2,7 +2,6 @@
 //!
 //! cargo run -p newsbot-core --example explain -- SEEDS PROMPTS "question"
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use newsbot_core::index::{open_or_build, Storage};
@@ -47,7 +46,7 @@ fn main() {
                 .to_string()
         };
         let para = doc.get_first(f.para).and_then(|v| v.as_u64()).unwrap_or(0);
-        let keys: HashSet<String> = analysis::tokens(&get(f.keys))
+        let keys: rustc_hash::FxHashSet<std::rc::Rc<str>> = analysis::tokens(&get(f.keys))
             .into_iter()
             .map(|t| t.term)
             .collect();

@@ -1,6 +1,10 @@
 //! Text analysis shared by indexing and querying, so both sides see identical terms.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 use tantivy::tokenizer::{
@@ -29,25 +33,71 @@ pub fn register(manager: &TokenizerManager) {
 /// A token of analysed text with its byte span in the original.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    pub term: String,
+    /// Shared with the per-thread cache, so a token costs no allocation.
+    pub term: Rc<str>,
     pub start: usize,
     pub end: usize,
     pub position: usize,
 }
 
+/// Word as written → its index term (`None` when the analyzer drops it).
+type TermCache = FxHashMap<String, Option<Rc<str>>>;
+
+/// Analyses `text` into index terms with their byte spans.
+///
+/// Re-ranking analyses dozens of paragraphs per question, and stemming dominated that
+/// work, so words are split here exactly as tantivy's `SimpleTokenizer` splits them
+/// (runs of alphanumeric characters) and each distinct word goes through the real analyzer
+/// only once per thread. The terms are identical to what the index holds.
 pub fn tokens(text: &str) -> Vec<Token> {
-    let mut analyzer = english();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        out.push(Token {
-            term: t.text.clone(),
-            start: t.offset_from,
-            end: t.offset_to,
-            position: t.position,
-        });
+    thread_local! {
+        static CACHE: RefCell<(TextAnalyzer, TermCache)> =
+            RefCell::new((english(), FxHashMap::default()));
     }
-    out
+    CACHE.with(|cell| {
+        let (analyzer, cache) = &mut *cell.borrow_mut();
+        if cache.len() > 200_000 {
+            cache.clear();
+        }
+        let mut out = Vec::new();
+        let mut position = 0;
+        let mut start: Option<usize> = None;
+        let mut emit = |s: usize, e: usize, out: &mut Vec<Token>| {
+            let word = &text[s..e];
+            let term = match cache.get(word) {
+                Some(t) => t.clone(),
+                None => {
+                    let mut stream = analyzer.token_stream(word);
+                    let t: Option<Rc<str>> = stream.next().map(|t| Rc::from(t.text.as_str()));
+                    cache.insert(word.to_string(), t.clone());
+                    t
+                }
+            };
+            if let Some(term) = term {
+                out.push(Token {
+                    term,
+                    start: s,
+                    end: e,
+                    position,
+                });
+            }
+            position += 1;
+        };
+        for (i, c) in text.char_indices() {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    emit(s, i, &mut out);
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            emit(s, text.len(), &mut out);
+        }
+        out
+    })
 }
 
 /// Words that carry no topic in a question. Removed at query time only, so phrases in the
@@ -255,7 +305,7 @@ const STOP_WORDS: &[&str] = &[
 static STOP_TERMS: LazyLock<HashSet<String>> = LazyLock::new(|| {
     STOP_WORDS
         .iter()
-        .flat_map(|w| tokens(w).into_iter().map(|t| t.term))
+        .flat_map(|w| tokens(w).into_iter().map(|t| t.term.to_string()))
         .collect()
 });
 
@@ -271,9 +321,27 @@ mod tests {
     fn stems_and_folds() {
         let t: Vec<String> = tokens("Condé fined Penalties")
             .into_iter()
-            .map(|t| t.term)
+            .map(|t| t.term.to_string())
             .collect();
         assert_eq!(t, vec!["cond", "fine", "penalti"]);
+    }
+
+    #[test]
+    fn cached_tokens_match_the_index_analyzer() {
+        let text = "Condé Nast’s €750,000 fine — FIDReC's 4,355 claims; naïve café x";
+        let mut analyzer = english();
+        let mut stream = analyzer.token_stream(text);
+        let mut expected = Vec::new();
+        while let Some(t) = stream.next() {
+            expected.push((t.text.clone(), t.offset_from, t.offset_to));
+        }
+        for _ in 0..2 {
+            let got: Vec<(String, usize, usize)> = tokens(text)
+                .into_iter()
+                .map(|t| (t.term.to_string(), t.start, t.end))
+                .collect();
+            assert_eq!(got, expected);
+        }
     }
 
     #[test]

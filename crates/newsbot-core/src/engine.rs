@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use rustc_hash::FxHashSet;
+use std::rc::Rc;
 
 use regex::Regex;
 use serde::Serialize;
@@ -17,7 +19,7 @@ use crate::error::Result;
 use crate::index::{ArticleMeta, Fields, SearchIndex};
 use crate::prompts::{Messages, Prompts, Topic};
 use crate::rank::{self, Weights};
-use crate::text::{char_offset, fingerprint, squash};
+use crate::text::{char_offset, squash};
 
 /// How many passages a door shows at once. Both doors page by this so the console shows what
 /// Discord shows.
@@ -25,7 +27,7 @@ pub const PAGE_SIZE: usize = 3;
 /// How many ranked passages a reply carries (paging and MRR@10 need ten).
 pub const MAX_RESULTS: usize = 10;
 /// Candidates retrieved by BM25 for re-ranking.
-const CANDIDATES: usize = 40;
+const CANDIDATES: usize = 16;
 
 /// What a user asked: a command name (`ask`, a topic, `help`, `article`) and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -358,8 +360,9 @@ impl Engine {
                         .get_first(f.keys)
                         .and_then(|v| v.as_str())
                         .unwrap_or_default();
-                    let article_terms: HashSet<String> =
+                    let article_terms: FxHashSet<Rc<str>> =
                         analysis::tokens(keys).into_iter().map(|t| t.term).collect();
+
                     let s = rank::score(
                         &plan,
                         w,
@@ -384,8 +387,9 @@ impl Engine {
                 .then_with(|| a.3.article_id.cmp(&b.3.article_id))
                 .then(a.2.cmp(&b.2))
         });
-        let mut seen = HashSet::new();
-        ranked.retain(|r| seen.insert(fingerprint(&r.3.paragraph)));
+        // Paragraph text is normalised at parse time, so equal text means the same paragraph.
+        let mut seen = FxHashSet::default();
+        ranked.retain(|r| seen.insert(r.3.paragraph.clone()));
         ranked.truncate(MAX_RESULTS);
         let confidence = match ranked.first() {
             None => 0.0,
@@ -435,7 +439,7 @@ impl Engine {
             .map(|t| {
                 let overlap = analysis::tokens(&t.search_text())
                     .into_iter()
-                    .filter(|tok| terms.contains(tok.term.as_str()))
+                    .filter(|tok| terms.contains(&*tok.term))
                     .count();
                 (overlap, t.name.clone())
             })
@@ -447,7 +451,7 @@ impl Engine {
             .filter_map(|a| {
                 let overlap = analysis::tokens(&a.headline)
                     .into_iter()
-                    .filter(|tok| terms.contains(tok.term.as_str()))
+                    .filter(|tok| terms.contains(&*tok.term))
                     .count();
                 (overlap > 0).then(|| (overlap, a.headline.clone()))
             })
@@ -552,7 +556,7 @@ impl Engine {
     fn best_headline(&self, text: &str) -> Option<ArticleMeta> {
         let q: HashSet<String> = rank::content_tokens(text)
             .into_iter()
-            .map(|t| t.term)
+            .map(|t| t.term.to_string())
             .collect();
         if q.is_empty() {
             return None;
@@ -562,7 +566,7 @@ impl Engine {
             .map(|a| {
                 let h: HashSet<String> = analysis::tokens(&a.headline)
                     .into_iter()
-                    .map(|t| t.term)
+                    .map(|t| t.term.to_string())
                     .collect();
                 (q.intersection(&h).count(), a)
             })
@@ -605,7 +609,7 @@ pub fn highlight_spans(
 ) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = analysis::tokens(paragraph)
         .into_iter()
-        .filter(|t| terms.contains(t.term.as_str()))
+        .filter(|t| terms.contains(&*t.term))
         .map(|t| (t.start, t.end))
         .collect();
     for re in patterns {

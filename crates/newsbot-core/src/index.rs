@@ -315,9 +315,15 @@ pub fn build(
         }
     };
     analysis::register(index.tokenizers());
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get().min(4))
-        .unwrap_or(1);
+    // One writer thread for small corpora: a single segment answers faster and keeps
+    // document order fixed; large ones get every core (up to four).
+    let threads = if corpus.passage_count() < 20_000 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map(|n| n.get().min(4))
+            .unwrap_or(1)
+    };
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP * threads)?;
     let total = corpus.articles.len();
     for (i, article) in corpus.articles.iter().enumerate() {

@@ -15,6 +15,9 @@
 //! answer at all.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, DfaWrapper, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -127,13 +130,19 @@ pub fn content_tokens(text: &str) -> Vec<Token> {
         .collect()
 }
 
+/// Document frequency in the paragraph text and, only when that is zero (the word is
+/// unknown or names only an article), in the headline and context fields.
 fn doc_freq(searcher: &Searcher, f: &Fields, term: &str) -> (u64, u64) {
     let df = |field| {
         searcher
             .doc_freq(&Term::from_field_text(field, term))
             .unwrap_or(0)
     };
-    (df(f.body), df(f.headline).max(df(f.context)))
+    let body = df(f.body);
+    if body > 0 {
+        return (body, body);
+    }
+    (0, df(f.headline).max(df(f.context)))
 }
 
 fn idf(n: f32, df: f32) -> f32 {
@@ -228,7 +237,7 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
             })
         })
         .collect();
-    let terms: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
+    let terms: Vec<String> = tokens.iter().map(|t| t.term.to_string()).collect();
     let n = searcher.num_docs().max(1) as f32;
     let mut concepts: Vec<Concept> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
@@ -371,7 +380,11 @@ pub struct Scored {
     pub spans: Vec<(usize, usize)>,
 }
 
-fn phrase_at(tokens: &[Token], by_term: &HashMap<&str, Vec<usize>>, alt: &[String]) -> Vec<usize> {
+fn phrase_at(
+    tokens: &[Token],
+    by_term: &FxHashMap<&str, Vec<usize>>,
+    alt: &[String],
+) -> Vec<usize> {
     // Indices into `tokens` where `alt` starts as consecutive positions.
     let Some(starts) = by_term.get(alt[0].as_str()) else {
         return Vec::new();
@@ -383,7 +396,7 @@ fn phrase_at(tokens: &[Token], by_term: &HashMap<&str, Vec<usize>>, alt: &[Strin
             alt.iter().enumerate().all(|(k, t)| {
                 tokens
                     .get(i + k)
-                    .is_some_and(|tok| tok.term == *t && tok.position == tokens[i].position + k)
+                    .is_some_and(|tok| *tok.term == **t && tok.position == tokens[i].position + k)
             })
         })
         .collect()
@@ -416,14 +429,14 @@ pub fn score(
     p: &Plan,
     w: &Weights,
     paragraph: &str,
-    article_terms: &HashSet<String>,
+    article_terms: &FxHashSet<Rc<str>>,
     lead: bool,
     bm25: f32,
 ) -> Scored {
     let tokens = analysis::tokens(paragraph);
-    let mut by_term: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_term: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, t) in tokens.iter().enumerate() {
-        by_term.entry(t.term.as_str()).or_default().push(i);
+        by_term.entry(&*t.term).or_default().push(i);
     }
     let total = p.total.max(1e-6);
     let mut s = 0.0;
@@ -448,7 +461,7 @@ pub fn score(
                     hits[ci].push((i, alt.factor));
                 }
             }
-            if alt.terms.iter().all(|t| article_terms.contains(t)) {
+            if alt.terms.iter().all(|t| article_terms.contains(t.as_str())) {
                 art = art.max(alt.factor);
             }
         }
@@ -565,7 +578,10 @@ mod tests {
             .iter()
             .map(|w| Concept {
                 alts: vec![Alt {
-                    terms: analysis::tokens(w).into_iter().map(|t| t.term).collect(),
+                    terms: analysis::tokens(w)
+                        .into_iter()
+                        .map(|t| t.term.to_string())
+                        .collect(),
                     factor: 1.0,
                 }],
                 weight: 1.0,
@@ -582,13 +598,13 @@ mod tests {
     #[test]
     fn paragraph_words_beat_article_words() {
         let p = plan_of(&["safety", "investment"]);
-        let art: HashSet<String> = ["safeti".to_string()].into_iter().collect();
+        let art: FxHashSet<Rc<str>> = [Rc::from("safeti")].into_iter().collect();
         let w = Weights::default();
         let own = score(
             &p,
             &w,
             "Speakers said safety investment lags.",
-            &HashSet::new(),
+            &FxHashSet::default(),
             false,
             0.0,
         );

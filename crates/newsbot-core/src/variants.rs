@@ -50,7 +50,10 @@ impl Variants {
                 let Value::String(s) = m else {
                     return Err(bad(format!("group {} holds a non-string", gi + 1)));
                 };
-                let terms: Phrase = analysis::tokens(s).into_iter().map(|t| t.term).collect();
+                let terms: Phrase = analysis::tokens(s)
+                    .into_iter()
+                    .map(|t| t.term.to_string())
+                    .collect();
                 if terms.is_empty() {
                     return Err(bad(format!("group {}: `{s}` has no words", gi + 1)));
                 }
@@ -115,7 +118,7 @@ mod tests {
         let q: Vec<String> = q
             .iter()
             .flat_map(|s| analysis::tokens(s))
-            .map(|t| t.term)
+            .map(|t| t.term.to_string())
             .collect();
         let alts = v.alternatives(&q, 0);
         assert_eq!(alts[0].1, vec!["unauthoris", "access"]);
