@@ -1,0 +1,21 @@
+//! Typed errors of the Discord door. None of them can carry the token: it is never formatted.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("DISCORD_TOKEN is not set; put it in .env or the environment (see README, \"Discord\")")]
+    MissingToken,
+    #[error("DISCORD_TOKEN is not a valid bot token (check for stray quotes or spaces)")]
+    MalformedToken,
+    #[error("Discord rejected DISCORD_TOKEN (401 Unauthorized); reset it in the developer portal")]
+    TokenRejected,
+    #[error("{name} is invalid: {message}")]
+    BadSetting { name: &'static str, message: String },
+    #[error("Discord API: {0}")]
+    Discord(#[from] serenity::Error),
+    #[error("answering: {0}")]
+    Engine(#[from] newsbot_core::Error),
+    #[error("feedback log {path}: {message}")]
+    Feedback { path: PathBuf, message: String },
+}
