@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("DISCORD_TOKEN is not set; put it in .env or the environment (see README, \"Discord\")")]
+    #[error(
+        "DISCORD_TOKEN is not set; put it in .env or the environment (see README, \"Discord\")"
+    )]
     MissingToken,
     #[error("DISCORD_TOKEN is not a valid bot token (check for stray quotes or spaces)")]
     MalformedToken,
@@ -12,10 +14,18 @@ pub enum Error {
     TokenRejected,
     #[error("{name} is invalid: {message}")]
     BadSetting { name: &'static str, message: String },
+    // Not marked as a source: serenity's message already includes its causes, and printing
+    // the chain as well repeats them.
     #[error("Discord API: {0}")]
-    Discord(#[from] serenity::Error),
+    Discord(serenity::Error),
     #[error("answering: {0}")]
     Engine(#[from] newsbot_core::Error),
     #[error("feedback log {path}: {message}")]
     Feedback { path: PathBuf, message: String },
+}
+
+impl From<serenity::Error> for Error {
+    fn from(e: serenity::Error) -> Error {
+        Error::Discord(e)
+    }
 }

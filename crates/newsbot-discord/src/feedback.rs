@@ -94,9 +94,7 @@ impl FeedbackLog {
 
     /// Appends `entry`, keeping `user` only when the operator allowed it.
     pub fn append(&self, mut entry: Entry, user: Option<u64>) -> Result<(), Error> {
-        entry.user_id = user
-            .filter(|_| self.record_user_ids)
-            .map(|u| u.to_string());
+        entry.user_id = user.filter(|_| self.record_user_ids).map(|u| u.to_string());
         let mut line = serde_json::to_string(&entry).map_err(|e| Error::Feedback {
             path: self.path.clone(),
             message: e.to_string(),
@@ -240,7 +238,11 @@ impl fmt::Display for Summary {
         if !self.failing.is_empty() {
             writeln!(f, "\nQuestions that fail most (unanswered, 👎):")?;
             for q in self.failing.iter().take(20) {
-                writeln!(f, "  {:>3} {:>3}  {}", q.unanswered, q.down_votes, q.question)?;
+                writeln!(
+                    f,
+                    "  {:>3} {:>3}  {}",
+                    q.unanswered, q.down_votes, q.question
+                )?;
             }
         }
         if !self.passages.is_empty() {
@@ -275,7 +277,10 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("42"), "user ids are off by default: {text}");
         let s = summarise_text(&format!("{text}not json\n"));
-        assert_eq!((s.entries, s.unanswered, s.down, s.skipped_lines), (3, 2, 1, 1));
+        assert_eq!(
+            (s.entries, s.unanswered, s.down, s.skipped_lines),
+            (3, 2, 1, 1)
+        );
         assert_eq!(s.failing[0].unanswered, 2);
         assert_eq!(s.passages[0].down, 1);
         assert!(s.to_string().contains("Who won?"));

@@ -182,7 +182,10 @@ pub async fn serve(config: Config, bot: Bot) -> Result<(), Error> {
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    eprintln!("newsbot is connected to Discord as {}. Ctrl-C stops it.", app.name);
+    eprintln!(
+        "newsbot is connected to Discord as {}. Ctrl-C stops it.",
+        app.name
+    );
     client.start().await.map_err(auth)
 }
 

@@ -8,8 +8,8 @@ use newsbot_core::prompts::Messages;
 use newsbot_core::{Request, PAGE_SIZE};
 use serenity::all::{
     AutocompleteChoice, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
-    CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
-    Http, Interaction, MessageFlags,
+    CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage, Http,
+    Interaction, MessageFlags,
 };
 
 use crate::buttons::Action;
