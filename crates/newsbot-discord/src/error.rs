@@ -15,9 +15,9 @@ pub enum Error {
     #[error("{name} is invalid: {message}")]
     BadSetting { name: &'static str, message: String },
     // Not marked as a source: serenity's message already includes its causes, and printing
-    // the chain as well repeats them.
+    // the chain as well repeats them. Boxed because serenity's error is large.
     #[error("Discord API: {0}")]
-    Discord(serenity::Error),
+    Discord(Box<serenity::Error>),
     #[error("answering: {0}")]
     Engine(#[from] newsbot_core::Error),
     #[error("feedback log {path}: {message}")]
@@ -26,6 +26,6 @@ pub enum Error {
 
 impl From<serenity::Error> for Error {
     fn from(e: serenity::Error) -> Error {
-        Error::Discord(e)
+        Error::Discord(Box::new(e))
     }
 }

@@ -275,7 +275,10 @@ mod tests {
         vote.passage = Some("A fine".into());
         log.append(vote, Some(42)).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("42"), "user ids are off by default: {text}");
+        assert!(
+            !text.contains("user_id"),
+            "user ids are off by default: {text}"
+        );
         let s = summarise_text(&format!("{text}not json\n"));
         assert_eq!(
             (s.entries, s.unanswered, s.down, s.skipped_lines),
@@ -293,7 +296,9 @@ mod tests {
         FeedbackLog::new(&path, true)
             .append(Entry::now(Kind::Unanswered, "ask", "q"), Some(42))
             .unwrap();
-        assert!(std::fs::read_to_string(&path).unwrap().contains("\"42\""));
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("\"user_id\":\"42\""));
     }
 
     #[test]

@@ -154,7 +154,7 @@ fn auth(e: serenity::Error) -> Error {
     if is_unauthorized(&e) {
         Error::TokenRejected
     } else {
-        Error::Discord(e)
+        Error::Discord(Box::new(e))
     }
 }
 
