@@ -45,6 +45,20 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the Discord bot (needs DISCORD_TOKEN); Ctrl-C stops it.
+    Serve(ServeArgs),
+    /// Print the slash commands this bot registers, without connecting to Discord.
+    Commands {
+        /// Print the exact body of PUT /applications/{application.id}/commands.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Summarise the feedback log: questions that fail most, votes per passage.
+    Feedback {
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Answer one question, as a DM to the bot would: `newsbot ask "/fines"`.
     Ask(AskArgs),
     /// Interactive console with line editing and history; /help lists commands.
@@ -81,4 +95,11 @@ pub struct AskArgs {
     /// Which page of results to show (3 passages a page, as in Discord).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
     pub page: u32,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// Record Discord user ids in the feedback log (off by default).
+    #[arg(long, env = "NEWSBOT_FEEDBACK_USER_IDS")]
+    pub feedback_user_ids: bool,
 }

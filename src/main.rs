@@ -4,6 +4,7 @@
 mod app;
 mod cli;
 mod console;
+mod discord;
 mod run;
 
 use std::process::ExitCode;
@@ -52,6 +53,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             verbose,
             json,
         }) => run::run_eval(&app::open_engine(g, false)?, &file, verbose, json),
+        Some(Command::Serve(args)) => discord::run_serve(g, &args),
+        Some(Command::Commands { json }) => discord::run_commands(g, json),
+        Some(Command::Feedback { json }) => discord::run_feedback(g, json),
+        None if discord::token_set() => discord::run_serve(g, &cli::ServeArgs::from_env()),
         None => {
             eprintln!("No DISCORD_TOKEN set, so starting the local console. To connect to Discord, put DISCORD_TOKEN in .env (see README, \"Discord\").");
             run_chat(g)

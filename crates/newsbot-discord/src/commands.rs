@@ -1,0 +1,106 @@
+//! The slash commands, built from the prompts so a new topic file is a new command, and
+//! registered with one bulk overwrite so commands removed from `prompts/` disappear too.
+
+use newsbot_core::engine::MAX_QUERY_CHARS;
+use newsbot_core::Prompts;
+use serenity::all::{
+    CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
+    InteractionContext,
+};
+
+use crate::error::Error;
+
+/// Where the commands are registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every server and DM; Discord may take a while to show changes.
+    Global,
+    /// One server, instantly: for development.
+    Guild(GuildId),
+}
+
+fn private_option() -> CreateCommandOption {
+    CreateCommandOption::new(
+        CommandOptionType::Boolean,
+        "private",
+        "Only you see the answer",
+    )
+    .required(false)
+}
+
+fn text_option(name: &str, description: &str, required: bool) -> CreateCommandOption {
+    // Discord caps string options at 6000; the engine reads no more than MAX_QUERY_CHARS.
+    let max = u16::try_from(MAX_QUERY_CHARS).unwrap_or(u16::MAX);
+    CreateCommandOption::new(CommandOptionType::String, name, description)
+        .required(required)
+        .max_length(max)
+}
+
+/// Every command, in the order Discord lists them.
+pub fn commands(prompts: &Prompts, scope: Scope) -> Vec<CreateCommand> {
+    let mut out = vec![
+        CreateCommand::new("ask")
+            .description("Ask a question about the news")
+            .add_option(text_option("question", "What do you want to know?", true))
+            .add_option(private_option()),
+        CreateCommand::new("help")
+            .description("What I can answer, and the topic commands")
+            .add_option(private_option()),
+        CreateCommand::new("article")
+            .description("Show a whole article with its sources")
+            .add_option(
+                CreateCommandOption::new(
+                    CommandOptionType::String,
+                    "headline",
+                    "Start typing a headline",
+                )
+                .required(true)
+                .set_autocomplete(true),
+            )
+            .add_option(private_option()),
+    ];
+    for t in &prompts.topics {
+        out.push(
+            CreateCommand::new(&t.name)
+                .description(&t.description)
+                .add_option(text_option(
+                    "text",
+                    "Narrow the topic, e.g. a company or a country",
+                    false,
+                ))
+                .add_option(private_option()),
+        );
+    }
+    if scope == Scope::Global {
+        // Contexts apply to global commands only: usable in servers and in DMs with the bot.
+        out = out
+            .into_iter()
+            .map(|c| {
+                c.integration_types(vec![InstallationContext::Guild])
+                    .contexts(vec![InteractionContext::Guild, InteractionContext::BotDm])
+            })
+            .collect();
+    }
+    out
+}
+
+/// The exact body of `PUT /applications/{application.id}/commands`.
+pub fn registration_body(prompts: &Prompts) -> serde_json::Value {
+    serde_json::to_value(commands(prompts, Scope::Global)).unwrap_or_default()
+}
+
+/// Replaces every registered command with ours in one request. `http` must know the
+/// application id.
+pub async fn register(http: &Http, prompts: &Prompts, scope: Scope) -> Result<usize, Error> {
+    let cmds = commands(prompts, scope);
+    let n = cmds.len();
+    match scope {
+        Scope::Global => {
+            serenity::all::Command::set_global_commands(http, cmds).await?;
+        }
+        Scope::Guild(g) => {
+            g.set_commands(http, cmds).await?;
+        }
+    }
+    Ok(n)
+}

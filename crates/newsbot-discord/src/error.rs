@@ -1,0 +1,31 @@
+//! Typed errors of the Discord door. None of them can carry the token: it is never formatted.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "DISCORD_TOKEN is not set; put it in .env or the environment (see README, \"Discord\")"
+    )]
+    MissingToken,
+    #[error("DISCORD_TOKEN is not a valid bot token (check for stray quotes or spaces)")]
+    MalformedToken,
+    #[error("Discord rejected DISCORD_TOKEN (401 Unauthorized); reset it in the developer portal")]
+    TokenRejected,
+    #[error("{name} is invalid: {message}")]
+    BadSetting { name: &'static str, message: String },
+    // Not marked as a source: serenity's message already includes its causes, and printing
+    // the chain as well repeats them. Boxed because serenity's error is large.
+    #[error("Discord API: {0}")]
+    Discord(Box<serenity::Error>),
+    #[error("answering: {0}")]
+    Engine(#[from] newsbot_core::Error),
+    #[error("feedback log {path}: {message}")]
+    Feedback { path: PathBuf, message: String },
+}
+
+impl From<serenity::Error> for Error {
+    fn from(e: serenity::Error) -> Error {
+        Error::Discord(Box::new(e))
+    }
+}

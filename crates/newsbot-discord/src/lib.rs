@@ -1,0 +1,82 @@
+//! newsbot's Discord door. It translates Discord events into [`Request`]s and [`Reply`]s
+//! into Discord messages, and nothing else: every answer comes from the core engine.
+//!
+//! Handlers take a serenity [`Http`](serenity::all::Http) and the interaction or message, not
+//! a gateway `Context`, so tests drive them against a local capture server.
+
+pub mod buttons;
+pub mod commands;
+pub mod error;
+pub mod feedback;
+pub mod gateway;
+pub mod interactions;
+pub mod limits;
+pub mod messages;
+pub mod ratelimit;
+pub mod render;
+
+use std::sync::Arc;
+
+use newsbot_core::{Engine, Reply, ReplyKind, Request};
+
+pub use error::Error;
+pub use feedback::FeedbackLog;
+pub use gateway::{serve, Config, Token};
+pub use ratelimit::RateLimiter;
+
+/// Everything a handler needs: the engine, the feedback log and the rate limiter.
+pub struct Bot {
+    engine: Arc<Engine>,
+    feedback: Option<FeedbackLog>,
+    limiter: RateLimiter,
+}
+
+impl Bot {
+    pub fn new(engine: Arc<Engine>) -> Bot {
+        Bot {
+            engine,
+            feedback: None,
+            limiter: RateLimiter::default(),
+        }
+    }
+
+    /// Records votes and unanswered questions in `log`.
+    pub fn with_feedback(mut self, log: FeedbackLog) -> Bot {
+        self.feedback = Some(log);
+        self
+    }
+
+    pub fn with_rate_limiter(mut self, limiter: RateLimiter) -> Bot {
+        self.limiter = limiter;
+        self
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.limiter
+    }
+
+    /// Answers `req`, logging it to the feedback log when nothing matched.
+    pub(crate) fn answer(&self, req: &Request, user: u64) -> Result<Reply, Error> {
+        let reply = self.engine.answer(req)?;
+        if reply.kind == ReplyKind::NoAnswer {
+            self.record(
+                feedback::Entry::now(feedback::Kind::Unanswered, &reply.command, &reply.query),
+                user,
+            );
+        }
+        Ok(reply)
+    }
+
+    /// Appends to the feedback log; a failed write is logged, never shown to the user.
+    pub(crate) fn record(&self, entry: feedback::Entry, user: u64) {
+        if let Some(log) = &self.feedback {
+            if let Err(e) = log.append(entry, Some(user)) {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+}

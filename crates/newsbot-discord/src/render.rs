@@ -1,0 +1,314 @@
+//! Reply → what Discord shows. A [`Page`] is a plain description of one message (content,
+//! embeds, button rows); it turns into whichever serenity builder the caller needs, and every
+//! builder gets empty allowed mentions.
+
+use newsbot_core::{Passage, Reply, ReplyKind, PAGE_SIZE};
+use serde::Serialize;
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse,
+    ReactionType,
+};
+
+use crate::buttons::Action;
+use crate::limits;
+
+/// Shown when "More" is pressed past the last page.
+pub const NO_MORE: &str = "No more results.";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Embed {
+    pub title: String,
+    pub description: String,
+    pub footer: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Style {
+    Primary,
+    Secondary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Button {
+    pub custom_id: String,
+    pub label: Option<String>,
+    pub emoji: Option<String>,
+    pub style: Style,
+}
+
+/// One Discord message, before it becomes a serenity builder.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Page {
+    pub content: Option<String>,
+    pub embeds: Vec<Embed>,
+    pub rows: Vec<Vec<Button>>,
+}
+
+impl Page {
+    /// A message with text only, escaped and cut to Discord's content limit.
+    pub fn text(text: &str) -> Page {
+        Page {
+            content: Some(limits::escaped(text, limits::CONTENT)),
+            ..Page::default()
+        }
+    }
+
+    fn embeds(&self) -> Vec<CreateEmbed> {
+        self.embeds
+            .iter()
+            .map(|e| {
+                CreateEmbed::new()
+                    .title(&e.title)
+                    .description(&e.description)
+                    .footer(CreateEmbedFooter::new(&e.footer))
+            })
+            .collect()
+    }
+
+    fn components(&self) -> Vec<CreateActionRow> {
+        self.rows
+            .iter()
+            .map(|row| {
+                CreateActionRow::Buttons(
+                    row.iter()
+                        .map(|b| {
+                            let mut c = CreateButton::new(&b.custom_id).style(match b.style {
+                                Style::Primary => ButtonStyle::Primary,
+                                Style::Secondary => ButtonStyle::Secondary,
+                            });
+                            if let Some(l) = &b.label {
+                                c = c.label(l);
+                            }
+                            if let Some(e) = &b.emoji {
+                                c = c.emoji(ReactionType::Unicode(e.clone()));
+                            }
+                            c
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// The body of an edit to a deferred interaction response.
+    pub fn to_edit(&self) -> EditInteractionResponse {
+        EditInteractionResponse::new()
+            .content(self.content.clone().unwrap_or_default())
+            .embeds(self.embeds())
+            .components(self.components())
+            .allowed_mentions(no_mentions())
+    }
+
+    /// The body of an immediate interaction response.
+    pub fn to_response(&self, ephemeral: bool) -> CreateInteractionResponseMessage {
+        let mut m = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds())
+            .components(self.components())
+            .ephemeral(ephemeral)
+            .allowed_mentions(no_mentions());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// The body of a new channel message (a DM answer or a reply to a mention).
+    pub fn to_message(&self) -> CreateMessage {
+        let mut m = CreateMessage::new()
+            .embeds(self.embeds())
+            .components(self.components())
+            .allowed_mentions(no_mentions());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+}
+
+/// Nobody is ever pinged: not users, roles, @everyone, nor the author of a replied-to message.
+pub fn no_mentions() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().replied_user(false)
+}
+
+/// Page `page` (1-based) of a reply: up to [`PAGE_SIZE`] passages, or a slice of an article.
+pub fn page(reply: &Reply, page: usize) -> Page {
+    let page = page.max(1);
+    if reply.kind == ReplyKind::Article {
+        return article_page(reply, page);
+    }
+    let start = (page - 1).saturating_mul(PAGE_SIZE);
+    let shown: Vec<&Passage> = reply.passages.iter().skip(start).take(PAGE_SIZE).collect();
+    let mut content = reply.message.clone();
+    if shown.is_empty() && !reply.passages.is_empty() {
+        content = Some(NO_MORE.to_string());
+    }
+    if content.is_none() && shown.is_empty() {
+        // Discord rejects an empty message; an empty reply should not happen, but say so.
+        content = Some(NO_MORE.to_string());
+    }
+    let embeds = passage_embeds(&shown);
+    let mut rows: Vec<Vec<Button>> = shown
+        .iter()
+        .map(|p| passage_row(reply, p))
+        .collect::<Vec<_>>();
+    if reply.passages.len() > start + shown.len() {
+        rows.push(vec![Button {
+            custom_id: Action::More {
+                page: page + 1,
+                command: reply.command.clone(),
+                query: reply.query.clone(),
+            }
+            .encode(),
+            label: Some("More".into()),
+            emoji: None,
+            style: Style::Primary,
+        }]);
+    }
+    Page {
+        content: content.map(|c| limits::escaped(&c, limits::CONTENT)),
+        embeds,
+        rows,
+    }
+}
+
+fn footer(p: &Passage) -> String {
+    let mut f = String::new();
+    if let Some(s) = &p.section {
+        f.push_str(s);
+        f.push_str(" · ");
+    }
+    f.push_str(&format!("Sources: {} · #{}", p.sources.join(", "), p.rank));
+    limits::plain(&f, limits::FOOTER)
+}
+
+/// One embed per passage; descriptions share what the titles and footers leave of the
+/// per-message total, so one long paragraph cannot push the others out.
+fn passage_embeds(shown: &[&Passage]) -> Vec<Embed> {
+    let heads: Vec<(String, String)> = shown
+        .iter()
+        .map(|p| (limits::escaped(&p.headline, limits::TITLE), footer(p)))
+        .collect();
+    let fixed: usize = heads
+        .iter()
+        .map(|(t, f)| t.chars().count() + f.chars().count())
+        .sum();
+    let wants: Vec<usize> = shown
+        .iter()
+        .map(|p| {
+            limits::highlighted(&p.paragraph, &p.highlights, usize::MAX)
+                .chars()
+                .count()
+                .min(limits::DESCRIPTION)
+        })
+        .collect();
+    let allowed = limits::share(limits::MESSAGE_TOTAL.saturating_sub(fixed), &wants);
+    shown
+        .iter()
+        .zip(heads)
+        .zip(allowed)
+        .map(|((p, (title, footer)), max)| Embed {
+            title,
+            description: limits::highlighted(&p.paragraph, &p.highlights, max),
+            footer,
+        })
+        .collect()
+}
+
+fn passage_row(reply: &Reply, p: &Passage) -> Vec<Button> {
+    let mut row = vec![Button {
+        custom_id: Action::Article {
+            id: p.article_id.clone(),
+            page: 1,
+            tag: p.rank,
+        }
+        .encode(),
+        label: Some(format!("Full article · #{}", p.rank)),
+        emoji: None,
+        style: Style::Secondary,
+    }];
+    for (up, emoji) in [(true, "👍"), (false, "👎")] {
+        row.push(Button {
+            custom_id: Action::Vote {
+                up,
+                article_id: p.article_id.clone(),
+                rank: p.rank,
+                command: reply.command.clone(),
+                query: reply.query.clone(),
+            }
+            .encode(),
+            label: None,
+            emoji: Some(emoji.into()),
+            style: Style::Secondary,
+        });
+    }
+    row
+}
+
+/// Splits a whole article into description-sized chunks, paragraph by paragraph, with each
+/// section title in bold where it starts.
+fn article_chunks(reply: &Reply) -> Vec<String> {
+    let mut chunks: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut section: Option<&str> = None;
+    for p in &reply.passages {
+        let mut block = String::new();
+        if p.section.as_deref() != section {
+            section = p.section.as_deref();
+            if let Some(s) = section {
+                block.push_str(&format!("**{}**\n", limits::escaped(s, limits::TITLE)));
+            }
+        }
+        let room = limits::DESCRIPTION - block.chars().count();
+        block.push_str(&limits::escaped(&p.paragraph, room));
+        let joined = current.chars().count() + 2 + block.chars().count();
+        if !current.is_empty() && joined > limits::DESCRIPTION {
+            chunks.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push_str("\n\n");
+        }
+        current.push_str(&block);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+fn article_page(reply: &Reply, page: usize) -> Page {
+    let chunks = article_chunks(reply);
+    let Some(first) = reply.passages.first() else {
+        return Page::text(NO_MORE);
+    };
+    let Some(chunk) = chunks.get(page - 1) else {
+        return Page::text(NO_MORE);
+    };
+    let mut footer = format!("Sources: {}", first.sources.join(", "));
+    if chunks.len() > 1 {
+        footer.push_str(&format!(" · part {page} of {}", chunks.len()));
+    }
+    let mut rows = Vec::new();
+    if page < chunks.len() {
+        rows.push(vec![Button {
+            custom_id: Action::Article {
+                id: first.article_id.clone(),
+                page: page + 1,
+                tag: 0,
+            }
+            .encode(),
+            label: Some("More".into()),
+            emoji: None,
+            style: Style::Primary,
+        }]);
+    }
+    Page {
+        content: None,
+        embeds: vec![Embed {
+            title: limits::escaped(&first.headline, limits::TITLE),
+            description: chunk.clone(),
+            footer: limits::plain(&footer, limits::FOOTER),
+        }],
+        rows,
+    }
+}

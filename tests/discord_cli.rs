@@ -1,0 +1,101 @@
+//! The Discord subcommands of the real binary, without touching the network.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use assert_cmd::Command;
+
+const FAKE_TOKEN: &str = "MTAwMDAwMDAwMDAwMDAwMDAw.GAAAAA.secret-part-never-printed";
+
+/// The binary, run from an empty folder so a developer's `.env` cannot supply a token.
+fn newsbot() -> Command {
+    static EMPTY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut c = Command::cargo_bin("newsbot").unwrap();
+    c.current_dir(EMPTY.get_or_init(|| tempfile::tempdir().unwrap()).path())
+        .arg("--in-memory")
+        .arg("--seeds")
+        .arg(root.join("seeds"))
+        .arg("--prompts")
+        .arg(root.join("prompts"))
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_GUILD_ID")
+        .env_remove("DISCORD_PROXY_URL");
+    c
+}
+
+#[test]
+fn commands_json_is_the_registration_body() {
+    let out = newsbot().args(["commands", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.starts_with(&["ask", "help", "article"]), "{names:?}");
+    assert!(names.contains(&"fines"));
+}
+
+#[test]
+fn missing_or_malformed_token_is_one_clear_line() {
+    let out = newsbot().arg("serve").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("DISCORD_TOKEN is not set"), "{err}");
+
+    let out = newsbot()
+        .arg("serve")
+        .env("DISCORD_TOKEN", "\"secret-part-never-printed\"")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a valid bot token"), "{err}");
+    assert!(!err.contains("secret-part"), "{err}");
+}
+
+#[test]
+fn rejected_token_is_reported_without_the_token() {
+    // A fake Discord that rejects every token.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut sock in listener.incoming().flatten() {
+            let mut buf = [0u8; 8192];
+            let _ = sock.read(&mut buf);
+            let body = r#"{"message": "401: Unauthorized", "code": 0}"#;
+            let _ = write!(
+                sock,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let out = newsbot()
+        .arg("serve")
+        .env("DISCORD_TOKEN", FAKE_TOKEN)
+        .env("DISCORD_PROXY_URL", &url)
+        .env("NEWSBOT_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Discord rejected DISCORD_TOKEN"), "{err}");
+    assert!(!err.contains("secret-part"), "token leaked: {err}");
+}
+
+#[test]
+fn feedback_without_a_log_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = newsbot()
+        .args(["feedback", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No feedback yet"));
+}
