@@ -1,7 +1,7 @@
 //! The slash commands, built from the prompts so a new topic file is a new command, and
 //! registered with one bulk overwrite so commands removed from `prompts/` disappear too.
 
-use newsbot_core::engine::MAX_QUERY_CHARS;
+use newsbot_core::rank::MAX_QUERY_CHARS;
 use newsbot_core::Prompts;
 use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,

@@ -25,6 +25,7 @@ fn reply(passages: Vec<Passage>) -> Reply {
         query: "who was fined?".into(),
         kind: ReplyKind::Answer,
         answered: true,
+        confidence: 1.0,
         message: None,
         passages,
         suggestions: Suggestions::default(),
