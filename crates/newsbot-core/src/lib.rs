@@ -7,7 +7,9 @@ pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod index;
+pub mod live;
 pub mod prompts;
+pub mod stamps;
 pub mod text;
 
 pub use engine::{Engine, Passage, Reply, ReplyKind, Request, Stats, Suggestions, PAGE_SIZE};
