@@ -2,9 +2,11 @@
 //! library crates and the small modules beside this file.
 
 mod app;
+mod bench;
 mod cli;
 mod console;
 mod run;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -47,6 +49,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ask(args)) => console::run_ask(&app::open_engine(g, false)?, &args),
         Some(Command::Chat) => run_chat(g),
         Some(Command::Stats { json }) => run::run_stats(&app::open_engine(g, false)?, json),
+        Some(Command::Bench(args)) => bench::run_bench(g, &args),
+        Some(Command::BenchWorker(args)) => bench::run_worker(g, &args),
         Some(Command::Eval {
             file,
             verbose,
@@ -61,6 +65,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     let engine = app::open_engine(g, false)?;
+    let _watcher = app::watch_seeds(g, &engine);
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
     console::run_chat(&engine, history)
 }

@@ -3,9 +3,10 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use crate::stem_cache::CachedEnglishStemmer;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, TokenizerManager,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    TokenizerManager,
 };
 
 /// Name under which the English analyzer is registered. Tantivy stores only this name in
@@ -18,7 +19,7 @@ pub fn english() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedEnglishStemmer)
         .build()
 }
 

@@ -27,6 +27,8 @@ pub const MAX_RESULTS: usize = 10;
 /// its subject, and the cap keeps latency flat.
 pub const MAX_QUERY_CHARS: usize = 1000;
 const MAX_QUERY_TERMS: usize = 32;
+/// Questions with more content terms than this are searched by their rarest terms only.
+const LONG_QUERY_TERMS: usize = 12;
 
 /// What a user asked: a command name (`ask`, a topic, `help`, `article`) and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -356,6 +358,34 @@ impl Engine {
         Box::new(BooleanQuery::new(clauses))
     }
 
+    /// A pasted article yields dozens of terms, and every term costs three posting-list walks
+    /// plus phrase checks, which grow with the archive. Its rarest terms already pin down its
+    /// subject, so only those are searched.
+    fn keep_rarest(&self, f: &Fields, searcher: &Searcher, q: &mut Analysed) {
+        if q.terms.len() <= LONG_QUERY_TERMS {
+            return;
+        }
+        let mut by_idf: Vec<(f32, usize)> = q
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (self.idf(f, searcher, t), i))
+            .collect();
+        by_idf.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let keep: HashSet<usize> = by_idf.iter().take(LONG_QUERY_TERMS).map(|x| x.1).collect();
+        let mut i = 0;
+        q.terms.retain(|_| {
+            i += 1;
+            keep.contains(&(i - 1))
+        });
+        let kept: HashSet<&str> = q.terms.iter().map(String::as_str).collect();
+        let pairs = std::mem::take(&mut q.pairs);
+        q.pairs = pairs
+            .into_iter()
+            .filter(|(a, b)| kept.contains(a.as_str()) && kept.contains(b.as_str()))
+            .collect();
+    }
+
     /// Inverse document frequency of `term` in the passage bodies and headlines, for judging
     /// how much of a question a passage covers.
     fn idf(&self, f: &Fields, searcher: &Searcher, term: &str) -> f32 {
@@ -378,10 +408,13 @@ impl Engine {
             Some(t) => format!("{} {}", text, t.search_text()),
             None => text.to_string(),
         };
-        let q = analyse(&search_text);
+        let mut q = analyse(&search_text);
         let idx = self.index.current();
         let f = &idx.fields;
         let searcher = idx.reader.searcher();
+        if topic.is_none() {
+            self.keep_rarest(f, &searcher, &mut q);
+        }
         let mut passages = Vec::new();
         let mut seen = HashSet::new();
         if !q.terms.is_empty() {
@@ -471,16 +504,11 @@ impl Engine {
             })
             .collect();
         topics.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut headlines: Vec<(usize, String)> = self
-            .articles()
-            .iter()
-            .filter_map(|a| {
-                let overlap = analysis::tokens(&a.headline)
-                    .into_iter()
-                    .filter(|tok| terms.contains(tok.term.as_str()))
-                    .count();
-                (overlap > 0).then(|| (overlap, a.headline.clone()))
-            })
+        let idx = self.index.current();
+        let mut headlines: Vec<(usize, String)> = idx
+            .headline_overlaps(&terms)
+            .into_iter()
+            .map(|o| (o.tokens, idx.manifest.articles[o.article].headline.clone()))
             .collect();
         headlines.sort_by_key(|h| std::cmp::Reverse(h.0));
         Suggestions {
@@ -619,18 +647,12 @@ impl Engine {
         if q.is_empty() {
             return None;
         }
-        self.articles()
+        let idx = self.index.current();
+        idx.headline_overlaps(&q.iter().map(String::as_str).collect())
             .into_iter()
-            .map(|a| {
-                let h: HashSet<String> = analysis::tokens(&a.headline)
-                    .into_iter()
-                    .map(|t| t.term)
-                    .collect();
-                (q.intersection(&h).count(), a)
-            })
-            .filter(|(n, _)| *n * 2 >= q.len())
-            .max_by_key(|(n, _)| *n)
-            .map(|(_, a)| a)
+            .filter(|o| o.distinct * 2 >= q.len())
+            .max_by_key(|o| o.distinct)
+            .map(|o| idx.manifest.articles[o.article].clone())
     }
 }
 

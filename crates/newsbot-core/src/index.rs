@@ -6,8 +6,9 @@
 //! article) so a paragraph that only says "the company" is still found by a question naming
 //! the company.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
@@ -18,6 +19,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 use crate::analysis;
 use crate::corpus::{self, Article, Corpus, SeedWarning};
 use crate::error::{Error, Result};
+use crate::headline_terms::{HeadlineTerms, Overlap};
 use crate::stamps;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
@@ -113,11 +115,20 @@ pub struct SearchIndex {
     pub fields: Fields,
     pub manifest: Manifest,
     by_id: HashMap<String, usize>,
+    /// Built on first use so start-up stays fast on a large archive.
+    headline_terms: OnceLock<HeadlineTerms>,
 }
 
 impl SearchIndex {
     pub fn article_meta(&self, id: &str) -> Option<&ArticleMeta> {
         self.by_id.get(id).map(|&i| &self.manifest.articles[i])
+    }
+
+    /// Articles whose headline shares a term with `terms`, in manifest order.
+    pub fn headline_overlaps(&self, terms: &HashSet<&str>) -> Vec<Overlap> {
+        self.headline_terms
+            .get_or_init(|| HeadlineTerms::new(&self.manifest.articles))
+            .overlaps(terms)
     }
 
     pub(crate) fn from_parts(index: Index, manifest: Manifest) -> Result<SearchIndex> {
@@ -139,6 +150,7 @@ impl SearchIndex {
             fields,
             manifest,
             by_id,
+            headline_terms: OnceLock::new(),
         })
     }
 }

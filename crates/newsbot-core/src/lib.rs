@@ -6,10 +6,12 @@ pub mod corpus;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod headline_terms;
 pub mod index;
 pub mod live;
 pub mod prompts;
 pub mod stamps;
+pub mod stem_cache;
 pub mod text;
 
 pub use engine::{Engine, Passage, Reply, ReplyKind, Request, Stats, Suggestions, PAGE_SIZE};
