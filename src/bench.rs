@@ -28,6 +28,9 @@ pub struct BuildFigures {
     pub text_bytes: u64,
     pub parse_secs: f64,
     pub index_secs: f64,
+    /// User + system CPU time of the whole build: the machine is shared, so wall time alone
+    /// overstates the cost when other work competes for the cores.
+    pub cpu_secs: f64,
     pub peak_rss_kb: u64,
 }
 
@@ -75,6 +78,20 @@ fn peak_rss_kb() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
         .unwrap_or(0)
+}
+
+/// User + system CPU seconds of this process so far (Linux clock ticks are 1/100 s).
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = after.split_whitespace().collect();
+            let utime: f64 = f.get(11)?.parse().ok()?;
+            let stime: f64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn machine() -> String {
@@ -281,17 +298,18 @@ pub fn run_bench(g: &Global, args: &BenchArgs) -> Result<()> {
 
 fn table(r: &Report) -> String {
     let mut out = format!("machine: {} ({} CPUs)\n\n", r.machine, r.cpus);
-    out.push_str("| size | articles | passages | text MB | build s | MB/s | passages/s | index MB | build RSS MB | cold start ms | p50 ms | p99 ms | long p99 ms | q/s (2 clients) | serve RSS MB |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| size | articles | passages | text MB | build s | MB/s | MB/CPU-s | passages/s | index MB | build RSS MB | cold start ms | p50 ms | p99 ms | long p99 ms | q/s (2 clients) | serve RSS MB |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for s in &r.sizes {
         out.push_str(&format!(
-            "| ×{} | {} | {} | {:.1} | {:.2} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |\n",
+            "| ×{} | {} | {} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |\n",
             s.scale,
             s.build.articles,
             s.build.passages,
             s.build.text_bytes as f64 / 1e6,
             s.build_secs,
             s.build_mb_per_s,
+            s.build.text_bytes as f64 / 1e6 / s.build.cpu_secs.max(1e-9),
             s.passages_per_s,
             s.index_bytes as f64 / 1e6,
             s.build.peak_rss_kb as f64 / 1024.0,
@@ -356,6 +374,7 @@ pub fn run_worker(g: &Global, args: &WorkerArgs) -> Result<()> {
                 text_bytes: corpus.total_bytes(),
                 parse_secs,
                 index_secs,
+                cpu_secs: cpu_secs(),
                 peak_rss_kb: peak_rss_kb(),
             };
             println!("{}", serde_json::to_string(&figures)?);
