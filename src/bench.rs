@@ -267,7 +267,13 @@ pub fn run_bench(g: &Global, args: &BenchArgs) -> Result<()> {
             g,
             &seeds,
             &data,
-            &["serve", "--mix", &mix_file.to_string_lossy(), "--rounds", &rounds],
+            &[
+                "serve",
+                "--mix",
+                &mix_file.to_string_lossy(),
+                "--rounds",
+                &rounds,
+            ],
         )?)
         .context("reading the serve worker's figures")?;
         let build_secs = build.parse_secs + build.index_secs;
@@ -393,7 +399,10 @@ pub fn run_worker(g: &Global, args: &WorkerArgs) -> Result<()> {
             let started = Instant::now();
             let engine = app::open_engine(g, false)?;
             let open_ms = ms(started.elapsed());
-            println!("{}", serde_json::to_string(&serve(&engine, &mix, args.rounds, open_ms))?);
+            println!(
+                "{}",
+                serde_json::to_string(&serve(&engine, &mix, args.rounds, open_ms))?
+            );
         }
     }
     Ok(())
@@ -447,7 +456,8 @@ fn serve(engine: &Engine, mix: &[(bool, String)], rounds: usize, open_ms: f64) -
                     for round in 0..per_client {
                         // Clients start at different points of the mix.
                         for i in 0..requests.len() {
-                            let (_, r) = &requests[(i + c * requests.len() / 2 + round) % requests.len()];
+                            let (_, r) =
+                                &requests[(i + c * requests.len() / 2 + round) % requests.len()];
                             errors += engine.answer(r).is_err() as usize;
                         }
                     }

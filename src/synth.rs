@@ -108,7 +108,9 @@ fn parts(word: &str) -> (&str, &str, &str) {
         .unwrap_or(word.len());
     let end = word
         .rfind(|c: char| c.is_alphanumeric())
-        .map_or(start, |i| i + word[i..].chars().next().map_or(1, char::len_utf8));
+        .map_or(start, |i| {
+            i + word[i..].chars().next().map_or(1, char::len_utf8)
+        });
     (&word[..start], &word[start..end], &word[end..])
 }
 
@@ -139,8 +141,14 @@ impl Pools {
         for _ in 0..invented.min(base * base) {
             let a = &names[rng.below(base)];
             let b = &names[rng.below(base)];
-            let cut_a = a.char_indices().nth(a.chars().count().div_ceil(2)).map_or(a.len(), |c| c.0);
-            let cut_b = b.char_indices().nth(b.chars().count() / 2).map_or(0, |c| c.0);
+            let cut_a = a
+                .char_indices()
+                .nth(a.chars().count().div_ceil(2))
+                .map_or(a.len(), |c| c.0);
+            let cut_b = b
+                .char_indices()
+                .nth(b.chars().count() / 2)
+                .map_or(0, |c| c.0);
             names.push(format!("{}{}", &a[..cut_a], b[cut_b..].to_lowercase()));
         }
         Pools {
@@ -192,7 +200,11 @@ impl Pools {
             .trim_end_matches(|c: char| !c.is_alphanumeric())
             .to_string();
         // The parser takes a heading only when it starts with a capital or digit.
-        if !h.chars().next().is_some_and(|c| c.is_uppercase() || c.is_numeric()) {
+        if !h
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric())
+        {
             h.insert_str(0, "Report: ");
         }
         h
@@ -244,8 +256,8 @@ pub fn generate(seeds: &Path, corpus: &Corpus, scale: usize, seed: u64, out: &Pa
             pools.article(&mut rng, &mut text);
         }
         let path = out.join(format!("gen_{file_no:06}.txt"));
-        let mut f = std::fs::File::create(&path)
-            .with_context(|| format!("creating {}", path.display()))?;
+        let mut f =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         f.write_all(text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
     }

@@ -22,8 +22,7 @@ use crate::corpus::{self, Article, ParsedFile, SeedWarning};
 use crate::engine::IndexHandle;
 use crate::error::{Error, Result};
 use crate::index::{
-    self, ArticleMeta, FileEntry, Manifest, SearchIndex, SeedWarningEntry, Storage,
-    SCHEMA_VERSION,
+    self, ArticleMeta, FileEntry, Manifest, SearchIndex, SeedWarningEntry, Storage, SCHEMA_VERSION,
 };
 use crate::stamps::{self, Stamp, Stamps};
 
@@ -158,9 +157,11 @@ impl Reindexer {
     /// Whether `scan` differs from what was last indexed.
     pub fn differs(&self, scan: &BTreeMap<String, Stamp>) -> bool {
         scan.len() != self.known.len()
-            || scan
-                .iter()
-                .any(|(n, s)| self.known.get(n).is_none_or(|(k, h)| k != s || h.is_empty()))
+            || scan.iter().any(|(n, s)| {
+                self.known
+                    .get(n)
+                    .is_none_or(|(k, h)| k != s || h.is_empty())
+            })
     }
 
     /// Re-indexes whatever changed since the last call. `Ok(None)` when nothing did (a file
@@ -316,7 +317,11 @@ impl Reindexer {
         let fields = current.fields;
         let index = current.index.clone();
         let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
-        for id in removed.iter().copied().chain(added.iter().map(|a| a.id.as_str())) {
+        for id in removed
+            .iter()
+            .copied()
+            .chain(added.iter().map(|a| a.id.as_str()))
+        {
             writer.delete_term(Term::from_field_text(fields.article, id));
         }
         for a in &added {
@@ -373,7 +378,8 @@ impl Reindexer {
             })?;
         }
         let passages = manifest.passages;
-        self.handle.replace(SearchIndex::from_parts(index, manifest)?);
+        self.handle
+            .replace(SearchIndex::from_parts(index, manifest)?);
         Ok(Report {
             files: changed.iter().cloned().collect(),
             articles_added: added.len(),

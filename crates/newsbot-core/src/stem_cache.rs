@@ -96,7 +96,8 @@ mod tests {
 
     #[test]
     fn same_terms_as_tantivy_stemmer() {
-        let text = "Regulators fined companies; the fines penalised running runners twice, running again.";
+        let text =
+            "Regulators fined companies; the fines penalised running runners twice, running again.";
         let plain = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::English))
