@@ -17,7 +17,7 @@ use crate::app;
 use crate::cli::{BenchArgs, Global, WorkerArgs, WorkerMode};
 use crate::synth;
 
-const RNG_SEED: u64 = 0x6e65_7773_626f_74;
+const RNG_SEED: u64 = 0x006e_6577_7362_6f74;
 const COLD_QUESTION: &str = "who was fined over cookies?";
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
