@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use frostem::Algorithm;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
@@ -13,9 +14,34 @@ use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 /// Words remembered per thread before the memo starts over; bounds its memory to a few MB.
 const MEMO_WORDS: usize = 100_000;
 
+type Memo = HashMap<String, String, BuildHasherDefault<FxHasher>>;
+
 thread_local! {
-    static MEMO: RefCell<(frostem::Stemmer, HashMap<String, String>)> =
-        RefCell::new((frostem::Stemmer::new(Algorithm::English), HashMap::new()));
+    static MEMO: RefCell<(frostem::Stemmer, Memo)> =
+        RefCell::new((frostem::Stemmer::new(Algorithm::English), Memo::default()));
+}
+
+/// The Fx hash (as in rustc): words are short and not attacker-chosen at index time, and
+/// SipHash showed up in build profiles.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A drop-in for `tantivy::tokenizer::Stemmer::new(Language::English)`.
