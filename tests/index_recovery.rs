@@ -123,3 +123,17 @@ fn bench_runs_on_the_seeds() {
     assert!(sizes[1]["build"]["passages"].as_u64().unwrap() > 156);
     assert_eq!(sizes[1]["serve"]["errors"], 0);
 }
+
+#[test]
+fn an_unchanged_bad_seed_file_does_not_rebuild_every_start() {
+    let (_tmp, seeds, data) = workspace();
+    std::fs::write(seeds.join("bad.txt"), b"\x00\x01binary").unwrap();
+    let first = answered(ask(&seeds, &data));
+    assert!(first.contains("index built"), "{first}");
+    let second = answered(ask(&seeds, &data));
+    assert!(!second.contains("index built"), "{second}");
+    assert!(second.contains("bad.txt"), "the warning is still shown: {second}");
+    std::fs::write(seeds.join("bad.txt"), "Fixed now\n\nIt is text at last.\n").unwrap();
+    let third = answered(ask(&seeds, &data));
+    assert!(third.contains("index built"), "{third}");
+}

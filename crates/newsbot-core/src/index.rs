@@ -398,9 +398,13 @@ pub fn open_or_build(
         Storage::Memory => "in-memory index".to_string(),
         _ if force => "rebuild requested".to_string(),
         Storage::Disk(dir) => {
-            let (files, fresh, hashed) = stamps::current_files(seeds, &stamps::read(dir))?;
+            let cached = stamps::read(dir);
+            let (files, fresh, hashed) = stamps::current_files(seeds, &cached)?;
             match try_open(dir) {
-                Ok(Some((index, manifest))) if manifest.files == files => {
+                Ok(Some((index, manifest)))
+                    if manifest.files
+                        == stamps::without_unchanged_skipped(files, &manifest, &cached) =>
+                {
                     if hashed {
                         stamps::write(dir, &fresh);
                     }
@@ -433,11 +437,14 @@ pub fn open_or_build(
     let warnings = corpus.warnings.clone();
     let index = build(&corpus, storage, progress)?;
     if let (Storage::Disk(dir), Some(mut fresh)) = (storage, before) {
+        // Skipped files are stamped too, so an unchanged bad file does not look like a
+        // change at the next start.
         fresh.files.retain(|name, (_, hash)| {
             corpus
                 .files
                 .iter()
                 .any(|f| &f.name == name && &f.hash == hash)
+                || corpus.warnings.iter().any(|w| &w.file == name)
         });
         stamps::write(dir, &fresh);
     }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::corpus;
 use crate::error::{Error, Result};
-use crate::index::FileEntry;
+use crate::index::{FileEntry, Manifest};
 
 const STAMPS: &str = "newsbot-stamps.json";
 
@@ -97,4 +97,23 @@ pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, S
         entries.push(FileEntry { name, bytes, hash });
     }
     Ok((entries, fresh, hashed))
+}
+
+/// The manifest lists only the files that were indexed; a file skipped with a warning (not
+/// UTF-8, binary, empty) is left out of the comparison while its content is what it was when
+/// stamped, so one bad file does not force a rebuild at every start.
+pub fn without_unchanged_skipped(
+    files: Vec<FileEntry>,
+    manifest: &Manifest,
+    cached: &Stamps,
+) -> Vec<FileEntry> {
+    files
+        .into_iter()
+        .filter(|f| {
+            let skipped = manifest.warnings.iter().any(|w| w.file == f.name)
+                && !manifest.files.iter().any(|m| m.name == f.name);
+            let unchanged = cached.files.get(&f.name).is_some_and(|(_, h)| *h == f.hash);
+            !(skipped && unchanged)
+        })
+        .collect()
 }
