@@ -132,7 +132,10 @@ fn an_unchanged_bad_seed_file_does_not_rebuild_every_start() {
     assert!(first.contains("index built"), "{first}");
     let second = answered(ask(&seeds, &data));
     assert!(!second.contains("index built"), "{second}");
-    assert!(second.contains("bad.txt"), "the warning is still shown: {second}");
+    assert!(
+        second.contains("bad.txt"),
+        "the warning is still shown: {second}"
+    );
     std::fs::write(seeds.join("bad.txt"), "Fixed now\n\nIt is text at last.\n").unwrap();
     let third = answered(ask(&seeds, &data));
     assert!(third.contains("index built"), "{third}");

@@ -307,21 +307,36 @@ impl Reindexer {
             .filter(|(id, m)| touches(m) || new.get(*id).is_none_or(|n| n != *m))
             .map(|(id, _)| *id)
             .collect();
+        let mut dirty: HashSet<&str> = removed.clone();
+        dirty.extend(
+            new_meta
+                .iter()
+                .filter(|m| touches(m) || old.get(m.id.as_str()).is_none_or(|o| *o != *m))
+                .map(|m| m.id.as_str()),
+        );
+        // Deletion is by article id, so every article sharing a dirty id is re-added, even
+        // one that did not change itself.
         let added: Vec<&Article> = articles
             .iter()
-            .zip(&new_meta)
-            .filter(|(_, m)| touches(m) || old.get(m.id.as_str()).is_none_or(|o| *o != *m))
-            .map(|(a, _)| a)
+            .filter(|a| dirty.contains(a.id.as_str()))
             .collect();
 
+        if let Storage::Disk(dir) = &self.storage {
+            // `newsbot index` in another process swaps a new index folder in; writing to it
+            // through this engine's view of the old one would corrupt it.
+            if index::read_manifest(dir).as_ref() != Some(&current.manifest) {
+                return Err(Error::Index {
+                    path: dir.display().to_string(),
+                    message: "the index folder was replaced by another process; restart to \
+                              serve and watch it"
+                        .into(),
+                });
+            }
+        }
         let fields = current.fields;
         let index = current.index.clone();
         let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
-        for id in removed
-            .iter()
-            .copied()
-            .chain(added.iter().map(|a| a.id.as_str()))
-        {
+        for id in &dirty {
             writer.delete_term(Term::from_field_text(fields.article, id));
         }
         for a in &added {

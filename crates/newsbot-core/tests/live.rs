@@ -228,3 +228,23 @@ fn emptied_folder_keeps_the_last_good_index() {
     assert_eq!(engine.stats(), before);
     assert!(top(&engine, "who was fined over cookies?").is_some());
 }
+
+#[test]
+fn an_index_rebuilt_by_another_process_is_not_written_through_a_stale_view() {
+    let (_tmp, seeds, storage) = workspace();
+    let engine = engine(&seeds, &storage);
+    let mut re = Reindexer::new(engine.index().clone(), &seeds, storage.clone()).unwrap();
+    // What `newsbot index` in a second process does: a fresh index swapped into place.
+    std::fs::write(seeds.join("zz_new.txt"), article("voice")).unwrap();
+    index::open_or_build(&seeds, &storage, true, |_, _| {}).unwrap();
+    std::fs::write(
+        seeds.join("zz_other.txt"),
+        article("other").replace("Zorblax", "Flimflam"),
+    )
+    .unwrap();
+    assert!(re.refresh().is_err());
+    // The running engine still answers from its snapshot, and the folder's index is intact.
+    assert!(top(&engine, "who was fined over cookies?").is_some());
+    let reopened = index::open_or_build(&seeds, &storage, false, |_, _| {}).unwrap();
+    assert!(matches!(reopened.origin, Origin::Built { .. }));
+}
