@@ -292,27 +292,26 @@ impl Reindexer {
             });
         }
         let current = self.handle.current();
-        let old: HashMap<&str, &ArticleMeta> = current
-            .manifest
-            .articles
-            .iter()
-            .map(|a| (a.id.as_str(), a))
-            .collect();
+        // Two different articles can share an id (same lead paragraph), so each id maps to
+        // every article carrying it, in corpus order.
+        let old = by_id(&current.manifest.articles);
         let new_meta: Vec<ArticleMeta> = articles.iter().map(meta).collect();
-        let new: HashMap<&str, &ArticleMeta> =
-            new_meta.iter().map(|a| (a.id.as_str(), a)).collect();
-        let touches = |m: &ArticleMeta| m.sources.iter().any(|s| changed.contains(s));
+        let new = by_id(&new_meta);
+        let touches = |ms: &[&ArticleMeta]| {
+            ms.iter()
+                .any(|m| m.sources.iter().any(|s| changed.contains(s)))
+        };
         let removed: HashSet<&str> = old
             .iter()
-            .filter(|(id, m)| touches(m) || new.get(*id).is_none_or(|n| n != *m))
+            .filter(|(id, ms)| touches(ms) || new.get(*id) != Some(*ms))
             .map(|(id, _)| *id)
             .collect();
+        let removed_articles = removed.iter().map(|id| old[id].len()).sum();
         let mut dirty: HashSet<&str> = removed.clone();
         dirty.extend(
-            new_meta
-                .iter()
-                .filter(|m| touches(m) || old.get(m.id.as_str()).is_none_or(|o| *o != *m))
-                .map(|m| m.id.as_str()),
+            new.iter()
+                .filter(|(id, ms)| touches(ms) || old.get(*id) != Some(*ms))
+                .map(|(id, _)| *id),
         );
         // Deletion is by article id, so every article sharing a dirty id is re-added, even
         // one that did not change itself.
@@ -398,11 +397,20 @@ impl Reindexer {
         Ok(Report {
             files: changed.iter().cloned().collect(),
             articles_added: added.len(),
-            articles_removed: removed.len(),
+            articles_removed: removed_articles,
             passages,
             elapsed: started.elapsed(),
         })
     }
+}
+
+/// Every article carrying each id, in corpus order.
+fn by_id(metas: &[ArticleMeta]) -> HashMap<&str, Vec<&ArticleMeta>> {
+    let mut m: HashMap<&str, Vec<&ArticleMeta>> = HashMap::new();
+    for a in metas {
+        m.entry(a.id.as_str()).or_default().push(a);
+    }
+    m
 }
 
 fn meta(a: &Article) -> ArticleMeta {

@@ -248,3 +248,32 @@ fn an_index_rebuilt_by_another_process_is_not_written_through_a_stale_view() {
     let reopened = index::open_or_build(&seeds, &storage, false, |_, _| {}).unwrap();
     assert!(matches!(reopened.origin, Origin::Built { .. }));
 }
+
+#[test]
+fn articles_sharing_an_id_survive_a_change_to_one_of_them() {
+    let (_tmp, seeds, storage) = workspace();
+    let a = "Alpha headline here\n\nA shared lead sentence opens both pieces.\n\nAlpha only paragraph one.\n\nAlpha only paragraph two.\n";
+    let b = "Beta headline here\n\nA shared lead sentence opens both pieces.\n\nBeta only paragraph one.\n\nBeta only paragraph two.\n";
+    std::fs::write(seeds.join("zz_a.txt"), a).unwrap();
+    std::fs::write(seeds.join("zz_b.txt"), b).unwrap();
+    let engine = engine(&seeds, &storage);
+    let mut re = Reindexer::new(engine.index().clone(), &seeds, storage.clone()).unwrap();
+    std::fs::write(seeds.join("zz_b.txt"), b.replace("only", "solely")).unwrap();
+    let report = re.refresh().unwrap().expect("a re-index");
+    assert_eq!(
+        report.articles_added, 2,
+        "both articles under the shared id"
+    );
+    let rebuilt = index::open_or_build(&seeds, &Storage::Memory, true, |_, _| {}).unwrap();
+    let live = engine.index().current();
+    assert_eq!(live.manifest.articles, rebuilt.index.manifest.articles);
+    assert_eq!(
+        live.reader.searcher().num_docs(),
+        rebuilt.index.reader.searcher().num_docs()
+    );
+    assert!(finds(
+        &engine,
+        "alpha only paragraph",
+        "Alpha headline here"
+    ));
+}
