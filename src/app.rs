@@ -6,6 +6,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use newsbot_core::index::{self, Origin};
+use newsbot_core::live;
 use newsbot_core::{Engine, Prompts, Storage};
 
 use crate::cli::Global;
@@ -67,4 +68,16 @@ pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
         tracing::info!(%reason, "index built");
     }
     Ok(Engine::new(opened.index, prompts))
+}
+
+/// Keeps the engine's index in step with the seed folder while a door runs: changed files are
+/// re-indexed in the background and a one-line note is printed. Dropping the guard stops it.
+pub fn watch_seeds(g: &Global, engine: &Engine) -> live::Watcher {
+    live::Watcher::spawn(
+        engine.index().clone(),
+        g.seeds.clone(),
+        storage(g),
+        live::WatchOptions::default(),
+        |report| eprintln!("[{report}]"),
+    )
 }

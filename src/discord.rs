@@ -37,6 +37,9 @@ pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
     // Settings first: a missing or bad token fails before the index is opened.
     let config = Config::from_env()?;
     let engine = Arc::new(app::open_engine(g, false)?);
+    // Seed files added, changed or removed while the bot runs are re-indexed live; the guard
+    // stops the watcher when serving ends.
+    let _watcher = app::watch_seeds(g, &engine);
     let mut bot = Bot::new(engine);
     if g.in_memory {
         eprintln!("note: --in-memory writes nothing to the data folder, so feedback is not logged");

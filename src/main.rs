@@ -2,10 +2,12 @@
 //! library crates and the small modules beside this file.
 
 mod app;
+mod bench;
 mod cli;
 mod console;
 mod discord;
 mod run;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -48,6 +50,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ask(args)) => console::run_ask(&app::open_engine(g, false)?, &args),
         Some(Command::Chat) => run_chat(g),
         Some(Command::Stats { json }) => run::run_stats(&app::open_engine(g, false)?, json),
+        Some(Command::Bench(args)) => bench::run_bench(g, &args),
+        Some(Command::BenchWorker(args)) => bench::run_worker(g, &args),
         Some(Command::Eval {
             file,
             verbose,
@@ -66,6 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     let engine = app::open_engine(g, false)?;
+    let _watcher = app::watch_seeds(g, &engine);
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
     console::run_chat(&engine, history)
 }

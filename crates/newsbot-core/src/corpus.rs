@@ -401,12 +401,43 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
 pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Result<Corpus> {
     let paths = seed_files(dir)?;
     let mut corpus = Corpus::default();
-    for (i, path) in paths.iter().enumerate() {
-        match read_file(path) {
-            Ok(parsed) => corpus.files.push(parsed),
-            Err(w) => corpus.warnings.push(w),
+    // Files parse independently, so batches are spread over the cores; results keep name
+    // order so the corpus never depends on thread timing.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut done = 0;
+    for batch in paths.chunks(threads * 16) {
+        let per_thread = batch.len().div_ceil(threads);
+        let results: Vec<Vec<std::result::Result<ParsedFile, SeedWarning>>> =
+            std::thread::scope(|s| {
+                let workers: Vec<_> = batch
+                    .chunks(per_thread.max(1))
+                    .map(|part| s.spawn(move || part.iter().map(|p| read_file(p)).collect()))
+                    .collect();
+                workers
+                    .into_iter()
+                    .zip(batch.chunks(per_thread.max(1)))
+                    .map(|(w, part)| {
+                        w.join().unwrap_or_else(|_| {
+                            part.iter()
+                                .map(|p| {
+                                    Err(SeedWarning {
+                                        file: file_name(p),
+                                        problem: "could not be parsed (internal error)".into(),
+                                    })
+                                })
+                                .collect()
+                        })
+                    })
+                    .collect()
+            });
+        for r in results.into_iter().flatten() {
+            match r {
+                Ok(parsed) => corpus.files.push(parsed),
+                Err(w) => corpus.warnings.push(w),
+            }
         }
-        progress(i + 1, paths.len());
+        done += batch.len();
+        progress(done, paths.len());
     }
     corpus.articles = merge(&corpus.files);
     if corpus.articles.is_empty() {

@@ -445,16 +445,11 @@ impl Engine {
             })
             .collect();
         topics.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut headlines: Vec<(usize, String)> = self
-            .articles()
-            .iter()
-            .filter_map(|a| {
-                let overlap = analysis::tokens(&a.headline)
-                    .into_iter()
-                    .filter(|tok| terms.contains(&*tok.term))
-                    .count();
-                (overlap > 0).then(|| (overlap, a.headline.clone()))
-            })
+        let idx = self.index.current();
+        let mut headlines: Vec<(usize, String)> = idx
+            .headline_overlaps(&terms)
+            .into_iter()
+            .map(|o| (o.tokens, idx.manifest.articles[o.article].headline.clone()))
             .collect();
         headlines.sort_by_key(|h| std::cmp::Reverse(h.0));
         Suggestions {
@@ -561,18 +556,12 @@ impl Engine {
         if q.is_empty() {
             return None;
         }
-        self.articles()
+        let idx = self.index.current();
+        idx.headline_overlaps(&q.iter().map(String::as_str).collect())
             .into_iter()
-            .map(|a| {
-                let h: HashSet<String> = analysis::tokens(&a.headline)
-                    .into_iter()
-                    .map(|t| t.term.to_string())
-                    .collect();
-                (q.intersection(&h).count(), a)
-            })
-            .filter(|(n, _)| *n * 2 >= q.len())
-            .max_by_key(|(n, _)| *n)
-            .map(|(_, a)| a)
+            .filter(|o| o.distinct * 2 >= q.len())
+            .max_by_key(|o| o.distinct)
+            .map(|o| idx.manifest.articles[o.article].clone())
     }
 }
 

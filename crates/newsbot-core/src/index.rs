@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
@@ -18,11 +19,16 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocumen
 use crate::analysis;
 use crate::corpus::{self, Article, Corpus, SeedWarning};
 use crate::error::{Error, Result};
+use crate::headline_terms::{HeadlineTerms, Overlap};
+use crate::stamps;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
 pub const SCHEMA_VERSION: u32 = 6;
 const MANIFEST: &str = "newsbot-manifest.json";
+/// Present in the index folder while a live re-index commits; found at start-up it means the
+/// index and its manifest may disagree, so the index is rebuilt.
+pub(crate) const REINDEXING: &str = "newsbot-reindexing";
 const WRITER_HEAP: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy)]
@@ -111,6 +117,8 @@ pub struct SearchIndex {
     pub fields: Fields,
     pub manifest: Manifest,
     by_id: HashMap<String, usize>,
+    /// Built on first use so start-up stays fast on a large archive.
+    headline_terms: OnceLock<HeadlineTerms>,
 }
 
 impl SearchIndex {
@@ -118,7 +126,14 @@ impl SearchIndex {
         self.by_id.get(id).map(|&i| &self.manifest.articles[i])
     }
 
-    fn from_parts(index: Index, manifest: Manifest) -> Result<SearchIndex> {
+    /// Articles whose headline shares a term with `terms`, in manifest order.
+    pub fn headline_overlaps(&self, terms: &HashSet<&str>) -> Vec<Overlap> {
+        self.headline_terms
+            .get_or_init(|| HeadlineTerms::new(&self.manifest.articles))
+            .overlaps(terms)
+    }
+
+    pub(crate) fn from_parts(index: Index, manifest: Manifest) -> Result<SearchIndex> {
         analysis::register(index.tokenizers());
         let (_, fields) = schema();
         let reader = index
@@ -137,6 +152,7 @@ impl SearchIndex {
             fields,
             manifest,
             by_id,
+            headline_terms: OnceLock::new(),
         })
     }
 }
@@ -382,7 +398,7 @@ fn swap_into_place(scratch: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
+pub(crate) fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<()> {
     let path = dir.join(MANIFEST);
     let tmp = dir.join(format!("{MANIFEST}.tmp"));
     let json = serde_json::to_vec_pretty(manifest).expect("manifest serialises");
@@ -438,9 +454,16 @@ pub fn open_or_build(
         Storage::Memory => "in-memory index".to_string(),
         _ if force => "rebuild requested".to_string(),
         Storage::Disk(dir) => {
-            let files = current_files(seeds)?;
+            let cached = stamps::read(dir);
+            let (files, fresh, hashed) = stamps::current_files(seeds, &cached)?;
             match try_open(dir) {
-                Ok(Some((index, manifest))) if manifest.files == files => {
+                Ok(Some((index, manifest)))
+                    if manifest.files
+                        == stamps::without_unchanged_skipped(files, &manifest, &cached) =>
+                {
+                    if hashed {
+                        stamps::write(dir, &fresh);
+                    }
                     let warnings = manifest
                         .warnings
                         .iter()
@@ -461,9 +484,26 @@ pub fn open_or_build(
             }
         }
     };
+    // Stamped before reading so a file edited during the build is hashed again next start.
+    let before = match storage {
+        Storage::Disk(_) => Some(stamps::current_files(seeds, &stamps::Stamps::default())?.1),
+        Storage::Memory => None,
+    };
     let corpus = corpus::load_dir(seeds)?;
     let warnings = corpus.warnings.clone();
     let index = build(&corpus, storage, progress)?;
+    if let (Storage::Disk(dir), Some(mut fresh)) = (storage, before) {
+        // Skipped files are stamped too, so an unchanged bad file does not look like a
+        // change at the next start.
+        fresh.files.retain(|name, (_, hash)| {
+            corpus
+                .files
+                .iter()
+                .any(|f| &f.name == name && &f.hash == hash)
+                || corpus.warnings.iter().any(|w| &w.file == name)
+        });
+        stamps::write(dir, &fresh);
+    }
     Ok(Opened {
         index,
         origin: Origin::Built { reason },
@@ -477,6 +517,16 @@ fn try_open(dir: &Path) -> std::result::Result<Option<(Index, Manifest)>, String
     if !dir.exists() {
         return Ok(None);
     }
+    if dir.join(REINDEXING).exists() {
+        return Err("a live re-index was interrupted".into());
+    }
+    // tantivy can panic rather than err on some corrupt files; a bad index folder must only
+    // ever mean a rebuild.
+    std::panic::catch_unwind(|| try_open_checked(dir))
+        .unwrap_or_else(|_| Err("index files are corrupt (the reader panicked)".into()))
+}
+
+fn try_open_checked(dir: &Path) -> std::result::Result<Option<(Index, Manifest)>, String> {
     let manifest = read_manifest(dir).ok_or("no readable manifest")?;
     if manifest.schema_version != SCHEMA_VERSION {
         return Err(format!(

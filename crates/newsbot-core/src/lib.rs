@@ -7,9 +7,13 @@ pub mod corpus;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod headline_terms;
 pub mod index;
+pub mod live;
 pub mod prompts;
 pub mod rank;
+pub mod stamps;
+pub mod stem_cache;
 pub mod text;
 pub mod variants;
 

@@ -34,6 +34,8 @@ use crate::variants::Variants;
 /// its subject, and the cap keeps latency flat.
 pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_CONCEPTS: usize = 24;
+/// Questions with more concepts than this (pasted text) are searched by their rarest ones.
+pub const LONG_QUESTION_CONCEPTS: usize = 12;
 
 /// Tunable ranking weights. The defaults were calibrated on the development questions with
 /// half of them held out (see the README, "How answers are chosen").
@@ -316,6 +318,35 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
         }
         prev = Some((last.position, ci));
         i += span;
+    }
+    // A pasted article yields dozens of concepts, and each costs posting-list walks that grow
+    // with the archive. Its rarest words already pin down its subject, so only those stay.
+    if concepts.len() > LONG_QUESTION_CONCEPTS {
+        let mut by_weight: Vec<usize> = (0..concepts.len()).collect();
+        by_weight.sort_by(|&a, &b| {
+            concepts[b]
+                .weight
+                .total_cmp(&concepts[a].weight)
+                .then(a.cmp(&b))
+        });
+        let mut keep = vec![false; concepts.len()];
+        for &i in by_weight.iter().take(LONG_QUESTION_CONCEPTS) {
+            keep[i] = true;
+        }
+        let mut new_index = vec![usize::MAX; concepts.len()];
+        let mut kept = Vec::new();
+        for (i, c) in concepts.into_iter().enumerate() {
+            if keep[i] {
+                new_index[i] = kept.len();
+                kept.push(c);
+            }
+        }
+        concepts = kept;
+        pairs = pairs
+            .into_iter()
+            .filter(|&(a, b)| keep[a] && keep[b])
+            .map(|(a, b)| (new_index[a], new_index[b]))
+            .collect();
     }
     let total = concepts.iter().map(|c| c.weight).sum();
     Plan {

@@ -1,0 +1,119 @@
+//! A cache of seed-file hashes keyed by size and modification time, kept beside the index.
+//!
+//! Start-up compares the seed folder with the index manifest by SHA-256. Hashing is cheap on
+//! the shipped seeds but reads the whole archive on a large one, so a file whose size and
+//! mtime match its stamp reuses the stamped hash. The stamps are only a cache: missing,
+//! unreadable or stale stamps just mean the file is hashed again.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use crate::corpus;
+use crate::error::{Error, Result};
+use crate::index::{FileEntry, Manifest};
+
+const STAMPS: &str = "newsbot-stamps.json";
+
+/// Size and modification time of a file, as cheap change detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub bytes: u64,
+    pub mtime_ns: u128,
+}
+
+impl Stamp {
+    /// Stands for a file the index holds that is no longer on disk.
+    pub const MISSING: Stamp = Stamp {
+        bytes: u64::MAX,
+        mtime_ns: 0,
+    };
+
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        Some(Stamp {
+            bytes: meta.len(),
+            mtime_ns,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamps {
+    /// File name → (stamp, SHA-256 of the content when it had that stamp).
+    pub files: HashMap<String, (Stamp, String)>,
+}
+
+pub fn read(dir: &Path) -> Stamps {
+    std::fs::read(dir.join(STAMPS))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Best effort: a stamps file that cannot be written only costs hashing at the next start.
+pub fn write(dir: &Path, stamps: &Stamps) {
+    let tmp = dir.join(format!("{STAMPS}.tmp"));
+    let Ok(json) = serde_json::to_vec(stamps) else {
+        return;
+    };
+    if std::fs::write(&tmp, json).is_ok() {
+        let _ = std::fs::rename(&tmp, dir.join(STAMPS));
+    }
+}
+
+/// The seed folder's files as manifest entries, hashing only files whose stamp changed.
+/// Also returns the refreshed stamps and whether any file had to be hashed.
+pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, Stamps, bool)> {
+    let mut fresh = Stamps::default();
+    let mut hashed = false;
+    let mut entries = Vec::new();
+    for path in corpus::seed_files(seeds)? {
+        let name = corpus::file_name(&path);
+        // Stat before reading, so a write racing with the read leaves a stamp that no longer
+        // matches and the file is hashed again next time.
+        let stamp = Stamp::of(&path);
+        let (bytes, hash) = match (stamp, cached.files.get(&name)) {
+            (Some(s), Some((old, hash))) if s == *old => (s.bytes, hash.clone()),
+            _ => {
+                hashed = true;
+                let content = std::fs::read(&path).map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                (content.len() as u64, corpus::content_hash(&content))
+            }
+        };
+        if let Some(s) = stamp {
+            fresh.files.insert(name.clone(), (s, hash.clone()));
+        }
+        entries.push(FileEntry { name, bytes, hash });
+    }
+    Ok((entries, fresh, hashed))
+}
+
+/// The manifest lists only the files that were indexed; a file skipped with a warning (not
+/// UTF-8, binary, empty) is left out of the comparison while its content is what it was when
+/// stamped, so one bad file does not force a rebuild at every start.
+pub fn without_unchanged_skipped(
+    files: Vec<FileEntry>,
+    manifest: &Manifest,
+    cached: &Stamps,
+) -> Vec<FileEntry> {
+    files
+        .into_iter()
+        .filter(|f| {
+            let skipped = manifest.warnings.iter().any(|w| w.file == f.name)
+                && !manifest.files.iter().any(|m| m.name == f.name);
+            let unchanged = cached.files.get(&f.name).is_some_and(|(_, h)| *h == f.hash);
+            !(skipped && unchanged)
+        })
+        .collect()
+}
