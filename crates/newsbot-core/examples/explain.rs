@@ -31,7 +31,7 @@ fn main() {
     }
     let hits = searcher
         .search(
-            &*rank::retrieval_query(&plan, f, false),
+            &*rank::retrieval_query(&plan, f, &searcher, false),
             &TopDocs::with_limit(40).order_by_score(),
         )
         .unwrap();

@@ -335,7 +335,7 @@ impl Engine {
             // paragraph's own words count; a question may name the article's subject anywhere.
             let body_only = topic.is_some() && text.is_empty();
             let hits = searcher.search(
-                &*rank::retrieval_query(&plan, f, body_only),
+                &*rank::retrieval_query(&plan, f, &searcher, body_only),
                 &TopDocs::with_limit(CANDIDATES).order_by_score(),
             )?;
             let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);

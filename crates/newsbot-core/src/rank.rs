@@ -20,7 +20,7 @@ use std::rc::Rc;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DfaWrapper, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, DfaWrapper, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
@@ -360,39 +360,43 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
 /// The retrieval query: every alternative of every concept, over the paragraph, its headline
 /// and its article context. Built from index terms only, so no user text is ever parsed as
 /// query syntax and no other field can be reached.
-pub fn retrieval_query(p: &Plan, f: &Fields, body_only: bool) -> Box<dyn Query> {
+pub fn retrieval_query(
+    p: &Plan,
+    f: &Fields,
+    searcher: &Searcher,
+    body_only: bool,
+) -> Box<dyn Query> {
+    // Term queries only: tantivy then prunes with block-max WAND, which keeps retrieval fast
+    // on large archives. A phrase is searched by its rarest word; re-ranking checks the
+    // whole phrase. The context field holds the headline, so the headline field is not
+    // searched separately.
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let fields: &[(tantivy::schema::Field, f32, bool)] = if body_only {
-        &[(f.body, 1.0, true)]
-    } else {
-        &[
-            (f.body, 1.0, true),
-            (f.headline, 0.5, true),
-            (f.context, 0.3, false),
-        ]
-    };
+    let mut seen: HashSet<(tantivy::schema::Field, &str)> = HashSet::new();
     for c in &p.concepts {
-        for alt in &c.alts {
-            for &(field, boost, positions) in fields {
-                let q: Box<dyn Query> = if alt.terms.len() == 1 {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &alt.terms[0]),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else if positions {
-                    Box::new(PhraseQuery::new(
-                        alt.terms
-                            .iter()
-                            .map(|t| Term::from_field_text(field, t))
-                            .collect(),
-                    ))
-                } else {
+        for (k, alt) in c.alts.iter().enumerate() {
+            let term = alt
+                .terms
+                .iter()
+                .min_by_key(|t| doc_freq(searcher, f, t).0.max(1))
+                .expect("an alternative has terms");
+            // The word as typed is also looked for in the article context; variants only in
+            // the paragraph, which keeps the clause count (and latency) down.
+            let fields: &[(tantivy::schema::Field, f32)] = if body_only || k > 0 {
+                &[(f.body, 1.0)]
+            } else {
+                &[(f.body, 1.0), (f.context, 0.4)]
+            };
+            for &(field, boost) in fields {
+                if !seen.insert((field, term.as_str())) {
                     continue;
-                };
-                // BM25 already weighs rare words up; the factor only discounts variants.
+                }
+                let q = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
                 clauses.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(q, boost * alt.factor)),
+                    Box::new(BoostQuery::new(Box::new(q), boost * alt.factor)),
                 ));
             }
         }
