@@ -27,7 +27,7 @@ pub const PAGE_SIZE: usize = 3;
 /// How many ranked passages a reply carries (paging and MRR@10 need ten).
 pub const MAX_RESULTS: usize = 10;
 /// Candidates retrieved by BM25 for re-ranking.
-const CANDIDATES: usize = 16;
+const CANDIDATES: usize = 24;
 
 /// What a user asked: a command name (`ask`, a topic, `help`, `article`) and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -24,7 +24,7 @@ use crate::stamps;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 const MANIFEST: &str = "newsbot-manifest.json";
 /// Present in the index folder while a live re-index commits; found at start-up it means the
 /// index and its manifest may disagree, so the index is rebuilt.
@@ -239,14 +239,12 @@ pub fn keys_text(article: &Article, i: usize, names: &[String], known: &HashSet<
     keys
 }
 
-/// The indexed `context` of paragraph `i`: its keys plus the article's lead, so retrieval
-/// finds a paragraph through anything its article's opening says.
-pub fn context_text(article: &Article, i: usize, keys: &str) -> String {
-    if i == 0 {
-        keys.to_string()
-    } else {
-        format!("{keys}. {}", article.paragraphs[0].text)
-    }
+/// The indexed `context` of paragraph `i`: its keys. The article's lead paragraph used to be
+/// here too, but it doubled the text analysed at build time and made the field's posting
+/// lists as long as the paragraphs' own, while the recurring names already carry what a
+/// question about the article's subject needs.
+pub fn context_text(keys: &str) -> String {
+    keys.to_string()
 }
 
 /// Adds every passage of `article` to the writer.
@@ -260,7 +258,7 @@ pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Resul
             f.para => i as u64,
             f.headline => article.headline.clone(),
             f.body => p.text.clone(),
-            f.context => context_text(article, i, &keys),
+            f.context => context_text(&keys),
             f.keys => keys,
         );
         if let Some(s) = &p.section {

@@ -36,6 +36,9 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_CONCEPTS: usize = 24;
 /// Questions with more concepts than this (pasted text) are searched by their rarest ones.
 pub const LONG_QUESTION_CONCEPTS: usize = 12;
+const RETRIEVE_VARIANTS: bool = false;
+const RETRIEVAL_CONCEPTS: usize = 5;
+const CONTEXT_CONCEPTS: usize = 5;
 
 /// Tunable ranking weights. The defaults were calibrated on the development questions with
 /// half of them held out (see the README, "How answers are chosen").
@@ -87,6 +90,19 @@ impl Default for Weights {
 pub struct Alt {
     pub terms: Vec<String>,
     pub factor: f32,
+    pub kind: AltKind,
+}
+
+/// Where an alternative came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AltKind {
+    /// The word as the user typed it.
+    Typed,
+    /// The base word of an unknown agent noun, or a typo correction: it stands in for a
+    /// word the index does not have.
+    Correction,
+    /// An equivalent from `variants.toml`.
+    Variant,
 }
 
 /// A content word of the question with its alternatives and its weight (idf).
@@ -270,6 +286,7 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                 let mut alts = vec![Alt {
                     terms: terms[i..i + span].to_vec(),
                     factor: 1.0,
+                    kind: AltKind::Typed,
                 }];
                 let mut weight = terms[i..i + span]
                     .iter()
@@ -284,6 +301,7 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                         alts.push(Alt {
                             terms: vec![base],
                             factor: w.variant,
+                            kind: AltKind::Correction,
                         });
                     } else if let Some(fixed) = correct(searcher, f, &tok.term) {
                         let (fdf, _) = doc_freq(searcher, f, &fixed);
@@ -291,6 +309,7 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                         alts.push(Alt {
                             terms: vec![fixed],
                             factor: w.fuzzy,
+                            kind: AltKind::Correction,
                         });
                     }
                 }
@@ -299,6 +318,7 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                         alts.push(Alt {
                             terms: phrase,
                             factor: w.variant,
+                            kind: AltKind::Variant,
                         });
                     }
                 }
@@ -372,8 +392,18 @@ pub fn retrieval_query(
     // searched separately.
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut seen: HashSet<(tantivy::schema::Field, &str)> = HashSet::new();
-    for c in &p.concepts {
-        for (k, alt) in c.alts.iter().enumerate() {
+    // Retrieval needs only the question's rarest concepts: they decide BM25's top
+    // candidates anyway, and every further concept is two more posting lists to walk.
+    // Re-ranking still scores every concept.
+    let mut order: Vec<&Concept> = p.concepts.iter().collect();
+    order.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    for (rank, c) in order.into_iter().take(RETRIEVAL_CONCEPTS).enumerate() {
+        for alt in &c.alts {
+            // Variants are left to re-ranking: each is another posting list in the union, and
+            // at a million passages the union's size is what query time grows with.
+            if alt.kind == AltKind::Variant && !RETRIEVE_VARIANTS {
+                continue;
+            }
             let term = alt
                 .terms
                 .iter()
@@ -381,11 +411,14 @@ pub fn retrieval_query(
                 .expect("an alternative has terms");
             // The word as typed is also looked for in the article context; variants only in
             // the paragraph, which keeps the clause count (and latency) down.
-            let fields: &[(tantivy::schema::Field, f32)] = if body_only || k > 0 {
-                &[(f.body, 1.0)]
-            } else {
-                &[(f.body, 1.0), (f.context, 0.4)]
-            };
+            // The article context is searched for the rarest words as typed: they name the
+            // subject a paragraph may only imply ("the company").
+            let fields: &[(tantivy::schema::Field, f32)] =
+                if body_only || alt.kind != AltKind::Typed || rank >= CONTEXT_CONCEPTS {
+                    &[(f.body, 1.0)]
+                } else {
+                    &[(f.body, 1.0), (f.context, 0.4)]
+                };
             for &(field, boost) in fields {
                 if !seen.insert((field, term.as_str())) {
                     continue;
@@ -613,6 +646,7 @@ mod tests {
             .iter()
             .map(|w| Concept {
                 alts: vec![Alt {
+                    kind: AltKind::Typed,
                     terms: analysis::tokens(w)
                         .into_iter()
                         .map(|t| t.term.to_string())
