@@ -7,6 +7,8 @@
 //! the company.
 
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -177,35 +179,27 @@ fn capitalised(text: &str) -> Vec<(&str, bool)> {
 
 /// Words the article uses as names: capitalised mid-sentence, or acronyms (CNIL, FIDReC)
 /// anywhere. A capital after a full stop alone is no evidence of a name.
-fn article_names(article: &Article) -> HashSet<&str> {
-    article
-        .paragraphs
-        .iter()
-        .flat_map(|p| capitalised(&p.text))
+fn article_names<'a>(caps: &[Vec<(&'a str, bool)>]) -> FxHashSet<&'a str> {
+    caps.iter()
+        .flatten()
         .filter(|(w, start)| !start || w.chars().filter(|c| c.is_uppercase()).count() >= 2)
-        .map(|(w, _)| w)
+        .map(|(w, _)| *w)
         .collect()
 }
 
-/// The names in `text`, including at sentence starts once the article has shown the word
-/// is a name ("Coupang disclosed…").
-fn names_in<'a>(text: &'a str, known: &HashSet<&str>) -> Vec<&'a str> {
-    capitalised(text)
-        .into_iter()
+/// The names among a paragraph's capitalised words, including sentence starts once the
+/// article has shown the word is a name ("Coupang disclosed…").
+fn names_in<'a>(caps: &[(&'a str, bool)], known: &FxHashSet<&str>) -> Vec<&'a str> {
+    caps.iter()
         .filter(|(w, _)| known.contains(w))
-        .map(|(w, _)| w)
+        .map(|(w, _)| *w)
         .collect()
 }
 
 /// The article's recurring names, most frequent first (ties: first seen first).
-fn key_names(article: &Article, known: &HashSet<&str>, limit: usize) -> Vec<String> {
-    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
-    for (order, name) in article
-        .paragraphs
-        .iter()
-        .flat_map(|p| names_in(&p.text, known))
-        .enumerate()
-    {
+fn key_names(caps: &[Vec<(&str, bool)>], known: &FxHashSet<&str>, limit: usize) -> Vec<String> {
+    let mut counts: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    for (order, name) in caps.iter().flat_map(|p| names_in(p, known)).enumerate() {
         counts.entry(name).or_insert((0, order)).0 += 1;
     }
     // A key name recurs; a capitalised word seen once ("Article 102") says nothing about the
@@ -224,7 +218,7 @@ fn key_names(article: &Article, known: &HashSet<&str>, limit: usize) -> Vec<Stri
 /// title, the article's key names, and the names in the paragraph before it (which a
 /// paragraph saying "the company" or "its servers" leans on). Stored, so re-ranking can
 /// tell words the paragraph says from words only its article says.
-pub fn keys_text(article: &Article, i: usize, names: &[String], known: &HashSet<&str>) -> String {
+pub fn keys_text(article: &Article, i: usize, names: &[String], previous_names: &[&str]) -> String {
     let mut keys = article.headline.clone();
     if let Some(s) = &article.paragraphs[i].section {
         keys.push_str(". ");
@@ -232,9 +226,9 @@ pub fn keys_text(article: &Article, i: usize, names: &[String], known: &HashSet<
     }
     keys.push_str(". ");
     keys.push_str(&names.join(" "));
-    if i > 0 {
+    if !previous_names.is_empty() {
         keys.push(' ');
-        keys.push_str(&names_in(&article.paragraphs[i - 1].text, known).join(" "));
+        keys.push_str(&previous_names.join(" "));
     }
     keys
 }
@@ -249,10 +243,22 @@ pub fn context_text(keys: &str) -> String {
 
 /// Adds every passage of `article` to the writer.
 pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Result<()> {
-    let known = article_names(article);
-    let names = key_names(article, &known, 10);
+    // Capitalised words are found once per paragraph and reused for the article's names,
+    // its key names and each paragraph's "previous paragraph" names.
+    let caps: Vec<Vec<(&str, bool)>> = article
+        .paragraphs
+        .iter()
+        .map(|p| capitalised(&p.text))
+        .collect();
+    let known = article_names(&caps);
+    let names = key_names(&caps, &known, 10);
     for (i, p) in article.paragraphs.iter().enumerate() {
-        let keys = keys_text(article, i, &names, &known);
+        let previous = if i > 0 {
+            names_in(&caps[i - 1], &known)
+        } else {
+            Vec::new()
+        };
+        let keys = keys_text(article, i, &names, &previous);
         let mut d: TantivyDocument = doc!(
             f.article => article.id.clone(),
             f.para => i as u64,
