@@ -87,6 +87,16 @@ pub struct FileEntry {
     pub hash: String,
 }
 
+impl From<&corpus::ParsedFile> for FileEntry {
+    fn from(f: &corpus::ParsedFile) -> FileEntry {
+        FileEntry {
+            name: f.name.clone(),
+            bytes: f.bytes,
+            hash: f.hash.clone(),
+        }
+    }
+}
+
 /// An article's catalogue entry, kept beside the index so listing and autocompleting
 /// headlines needs no search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,15 +291,7 @@ pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Resul
 pub fn manifest_for(corpus: &Corpus) -> Manifest {
     Manifest {
         schema_version: SCHEMA_VERSION,
-        files: corpus
-            .files
-            .iter()
-            .map(|f| FileEntry {
-                name: f.name.clone(),
-                bytes: f.bytes,
-                hash: f.hash.clone(),
-            })
-            .collect(),
+        files: corpus.files.iter().map(FileEntry::from).collect(),
         articles: corpus
             .articles
             .iter()

@@ -343,14 +343,7 @@ impl Reindexer {
         }
         let manifest = Manifest {
             schema_version: SCHEMA_VERSION,
-            files: files
-                .iter()
-                .map(|f| FileEntry {
-                    name: f.name.clone(),
-                    bytes: f.bytes,
-                    hash: f.hash.clone(),
-                })
-                .collect(),
+            files: files.iter().map(FileEntry::from).collect(),
             passages: articles.iter().map(|a| a.paragraphs.len()).sum(),
             articles: new_meta.clone(),
             warnings: self

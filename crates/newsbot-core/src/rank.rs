@@ -294,21 +294,16 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                     .fold(0.0f32, f32::max);
                 let (body_df, other_df) = doc_freq(searcher, f, &tok.term);
                 if span == 1 && body_df == 0 && other_df == 0 {
-                    if let Some(base) = agent_base(searcher, f, &tok.term) {
-                        // "scammers" → "scam": the person-noun of a word the corpus uses.
-                        let (bdf, _) = doc_freq(searcher, f, &base);
-                        weight = idf(n, bdf as f32);
+                    // An unknown word: the word an agent noun is made from ("scammers" →
+                    // scam), else the nearest spelling ("coupnag" → coupang).
+                    let correction = agent_base(searcher, f, &tok.term)
+                        .map(|base| (base, w.variant))
+                        .or_else(|| correct(searcher, f, &tok.term).map(|fixed| (fixed, w.fuzzy)));
+                    if let Some((term, factor)) = correction {
+                        weight = idf(n, doc_freq(searcher, f, &term).0 as f32);
                         alts.push(Alt {
-                            terms: vec![base],
-                            factor: w.variant,
-                            kind: AltKind::Correction,
-                        });
-                    } else if let Some(fixed) = correct(searcher, f, &tok.term) {
-                        let (fdf, _) = doc_freq(searcher, f, &fixed);
-                        weight = idf(n, fdf as f32);
-                        alts.push(Alt {
-                            terms: vec![fixed],
-                            factor: w.fuzzy,
+                            terms: vec![term],
+                            factor,
                             kind: AltKind::Correction,
                         });
                     }
