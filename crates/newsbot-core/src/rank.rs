@@ -36,9 +36,9 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_CONCEPTS: usize = 24;
 /// Questions with more concepts than this (pasted text) are searched by their rarest ones.
 pub const LONG_QUESTION_CONCEPTS: usize = 12;
-const RETRIEVE_VARIANTS: bool = false;
+/// How many of a question's concepts (the rarest) retrieval searches. Four met the latency
+/// target at a million passages but cost dev-set MRR; six missed it (README, "Performance").
 const RETRIEVAL_CONCEPTS: usize = 5;
-const CONTEXT_CONCEPTS: usize = 5;
 
 /// Tunable ranking weights. The defaults were calibrated on the development questions with
 /// half of them held out (see the README, "How answers are chosen").
@@ -392,11 +392,11 @@ pub fn retrieval_query(
     // Re-ranking still scores every concept.
     let mut order: Vec<&Concept> = p.concepts.iter().collect();
     order.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-    for (rank, c) in order.into_iter().take(RETRIEVAL_CONCEPTS).enumerate() {
+    for c in order.into_iter().take(RETRIEVAL_CONCEPTS) {
         for alt in &c.alts {
             // Variants are left to re-ranking: each is another posting list in the union, and
             // at a million passages the union's size is what query time grows with.
-            if alt.kind == AltKind::Variant && !RETRIEVE_VARIANTS {
+            if alt.kind == AltKind::Variant {
                 continue;
             }
             let term = alt
@@ -404,12 +404,11 @@ pub fn retrieval_query(
                 .iter()
                 .min_by_key(|t| doc_freq(searcher, f, t).0.max(1))
                 .expect("an alternative has terms");
-            // The word as typed is also looked for in the article context; variants only in
-            // the paragraph, which keeps the clause count (and latency) down.
-            // The article context is searched for the rarest words as typed: they name the
-            // subject a paragraph may only imply ("the company").
+            // The words as typed are also looked for in the article context: they may name
+            // the subject a paragraph only implies ("the company"). Corrections stay in the
+            // paragraph, which keeps the clause count down.
             let fields: &[(tantivy::schema::Field, f32)] =
-                if body_only || alt.kind != AltKind::Typed || rank >= CONTEXT_CONCEPTS {
+                if body_only || alt.kind != AltKind::Typed {
                     &[(f.body, 1.0)]
                 } else {
                     &[(f.body, 1.0), (f.context, 0.4)]
