@@ -352,8 +352,8 @@ fn missing_or_empty_seed_folder_is_a_clear_error() {
     }
 }
 
-#[test]
-fn a_bad_prompt_file_names_file_and_field() {
+/// A prompts folder with the shipped messages and one topic file, `name`, holding `toml`.
+fn prompts_with_topic(name: &str, toml: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("topics")).unwrap();
     std::fs::copy(
@@ -361,14 +361,19 @@ fn a_bad_prompt_file_names_file_and_field() {
         tmp.path().join("messages.toml"),
     )
     .unwrap();
-    std::fs::write(
-        tmp.path().join("topics/bad.toml"),
-        format!(
+    std::fs::write(tmp.path().join("topics").join(name), toml).unwrap();
+    tmp
+}
+
+#[test]
+fn a_bad_prompt_file_names_file_and_field() {
+    let tmp = prompts_with_topic(
+        "bad.toml",
+        &format!(
             "name = \"bad\"\ndescription = \"{}\"\nquery = \"x\"\n",
             "d".repeat(150)
         ),
-    )
-    .unwrap();
+    );
     let out = newsbot_with(&root().join("seeds"), tmp.path())
         .args(["ask", "hello"])
         .output()
@@ -383,18 +388,10 @@ fn a_bad_prompt_file_names_file_and_field() {
 
 #[test]
 fn a_new_topic_file_is_a_new_command() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir(tmp.path().join("topics")).unwrap();
-    std::fs::copy(
-        root().join("prompts/messages.toml"),
-        tmp.path().join("messages.toml"),
-    )
-    .unwrap();
-    std::fs::write(
-        tmp.path().join("topics/chips.toml"),
+    let tmp = prompts_with_topic(
+        "chips.toml",
         "name = \"chips\"\ndescription = \"Semiconductors\"\nquery = \"semiconductor chips\"\n",
-    )
-    .unwrap();
+    );
     let out = newsbot_with(&root().join("seeds"), tmp.path())
         .args(["ask", "--json", "/chips"])
         .output()

@@ -312,7 +312,7 @@ impl Engine {
             &self.messages().help,
             &[
                 ("topics", &topics),
-                ("articles", &self.articles().len().to_string()),
+                ("articles", &self.stats().articles.to_string()),
             ],
         )
     }

@@ -288,11 +288,11 @@ pub fn plan(text: &str, variants: &Variants, searcher: &Searcher, f: &Fields, w:
                     factor: 1.0,
                     kind: AltKind::Typed,
                 }];
-                let mut weight = terms[i..i + span]
+                let (body_df, other_df) = doc_freq(searcher, f, &tok.term);
+                let mut weight = terms[i + 1..i + span]
                     .iter()
                     .map(|t| idf(n, doc_freq(searcher, f, t).0 as f32))
-                    .fold(0.0f32, f32::max);
-                let (body_df, other_df) = doc_freq(searcher, f, &tok.term);
+                    .fold(idf(n, body_df as f32), f32::max);
                 if span == 1 && body_df == 0 && other_df == 0 {
                     // An unknown word: the word an agent noun is made from ("scammers" →
                     // scam), else the nearest spelling ("coupnag" → coupang).
@@ -399,11 +399,13 @@ pub fn retrieval_query(
             if alt.kind == AltKind::Variant {
                 continue;
             }
-            let term = alt
-                .terms
-                .iter()
-                .min_by_key(|t| doc_freq(searcher, f, t).0.max(1))
-                .expect("an alternative has terms");
+            let term = match alt.terms.as_slice() {
+                [only] => only,
+                many => many
+                    .iter()
+                    .min_by_key(|t| doc_freq(searcher, f, t).0.max(1))
+                    .expect("an alternative has terms"),
+            };
             // The words as typed are also looked for in the article context: they may name
             // the subject a paragraph only implies ("the company"). Corrections stay in the
             // paragraph, which keeps the clause count down.

@@ -120,10 +120,10 @@ async fn component(http: &Http, bot: &Bot, c: &ComponentInteraction) -> Result<(
             e.verdict = Some(if up { Verdict::Up } else { Verdict::Down });
             e.headline = bot
                 .engine()
-                .articles()
-                .into_iter()
-                .find(|a| a.id == article_id)
-                .map(|a| a.headline);
+                .index()
+                .current()
+                .article_meta(&article_id)
+                .map(|a| a.headline.clone());
             e.article_id = Some(article_id);
             e.rank = Some(rank);
             // The passage as shown: embeds sit in rank order on their page.
