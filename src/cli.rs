@@ -121,7 +121,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub json: bool,
     /// Dev questions in the query mix (JSONL with a "q" field).
-    #[arg(long, default_value = "../shared/eval/dev_questions.jsonl")]
+    #[arg(long, default_value = "eval/dev_questions.jsonl")]
     pub questions: PathBuf,
     /// Timed passes over the query mix per size.
     #[arg(long, default_value_t = 20)]

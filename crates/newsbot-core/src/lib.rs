@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod answer;
 pub mod corpus;
+pub mod embedder;
 pub mod engine;
 pub mod error;
 pub mod eval;

@@ -2,6 +2,7 @@
 //! OpenAPI spec for validating what was sent, fixtures, and an engine on the real seeds.
 #![allow(dead_code)]
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -154,25 +155,30 @@ pub async fn capture_server() -> Capture {
 }
 
 /// Discord's OpenAPI spec: `DISCORD_OPENAPI_SPEC` when set (a missing file then fails the
-/// test), else `../shared/discord/openapi.json` beside the workspace.
+/// test, so a refresh cannot silently fall back), else the gzipped copy vendored in
+/// `tests/fixtures/discord-openapi/` so a plain clone passes on its own.
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = match std::env::var_os("DISCORD_OPENAPI_SPEC") {
-            Some(p) => PathBuf::from(p),
+        let text = match std::env::var_os("DISCORD_OPENAPI_SPEC") {
+            Some(p) => {
+                let path = PathBuf::from(p);
+                std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                    panic!("DISCORD_OPENAPI_SPEC={}: cannot read: {e}", path.display())
+                })
+            }
             None => {
-                let p = workspace_root().join("../shared/discord/openapi.json");
-                assert!(
-                    p.exists(),
-                    "Discord's OpenAPI spec not found: set DISCORD_OPENAPI_SPEC to openapi.json \
-                     (it is not in the repository; .ci/run uses ../shared/discord/openapi.json)"
-                );
-                p
+                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/discord-openapi/openapi.json.gz");
+                let file = std::fs::File::open(&path)
+                    .unwrap_or_else(|e| panic!("{}: cannot open: {e}", path.display()));
+                let mut text = String::new();
+                flate2::read::GzDecoder::new(file)
+                    .read_to_string(&mut text)
+                    .unwrap_or_else(|e| panic!("{}: cannot decompress: {e}", path.display()));
+                text
             }
         };
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("DISCORD_OPENAPI_SPEC={}: cannot read: {e}", path.display())
-        });
         serde_json::from_str(&text).expect("the spec is JSON")
     })
 }
