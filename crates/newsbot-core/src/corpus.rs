@@ -64,7 +64,7 @@ pub struct Article {
 }
 
 /// A seed file that could not be used, and why. The rest of the folder still loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedWarning {
     pub file: String,
     pub problem: String,

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Request};
+use crate::engine::Engine;
+use crate::reply::Request;
 use crate::error::Result;
 use crate::text::squash;
 

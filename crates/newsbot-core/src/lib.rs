@@ -2,23 +2,26 @@
 //! [`Request`] into a [`Reply`]. Nothing here knows about Discord or terminals.
 
 pub mod analysis;
-pub mod answer;
+pub mod answer_type;
+pub mod command;
 pub mod corpus;
 pub mod embedder;
 pub mod engine;
 pub mod error;
 pub mod eval;
-pub mod headline_terms;
 pub mod index;
 pub mod live;
 pub mod prompts;
 pub mod rank;
-pub mod stamps;
+pub mod reply;
 pub mod stem_cache;
 pub mod text;
 pub mod variants;
 
-pub use engine::{Engine, Passage, Reply, ReplyKind, Request, Stats, Suggestions, PAGE_SIZE};
+pub use command::Command;
+pub use engine::{Engine, Stats};
 pub use error::{Error, Result};
-pub use index::Storage;
+pub use index::{IndexHandle, Storage};
 pub use prompts::Prompts;
+pub use rank::Tuning;
+pub use reply::{PageView, Passage, Reply, ReplyKind, Request, MAX_RESULTS, PAGE_SIZE};

@@ -10,11 +10,9 @@ use regex::Regex;
 use serde::Serialize;
 use toml::{Table, Value};
 
+use crate::command::{self, Command};
 use crate::error::{Error, Result};
 use crate::variants::Variants;
-
-/// Names that belong to built-in commands and cannot be taken by a topic file.
-pub const RESERVED: &[&str] = &["ask", "help", "article"];
 
 /// A topic command such as `/fines`: a fixed query with variants, and patterns worth
 /// highlighting in its answers.
@@ -45,17 +43,49 @@ impl Topic {
     }
 }
 
-/// The bot's fixed texts. Placeholders in `{braces}` are filled by [`Messages::render`].
+/// The bot's fixed texts: every word a door shows that is not from an article. Placeholders
+/// in `{braces}` are filled by [`Messages::render`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Messages {
     pub help: String,
     pub no_answer: String,
+    pub closest_articles: String,
     pub empty_question: String,
     pub unknown_command: String,
     pub error: String,
     pub rate_limited: String,
     pub not_found: String,
+    pub no_more: String,
+    pub more_left: String,
+    pub ask_first: String,
+    pub welcome: String,
+    pub sources: String,
+    pub article_part: String,
+    pub thanks: String,
+    pub more_button: String,
+    pub article_button: String,
 }
+
+/// The fields of `messages.toml`, in file order.
+const MESSAGE_FIELDS: [&str; 17] = [
+    "help",
+    "no_answer",
+    "closest_articles",
+    "empty_question",
+    "unknown_command",
+    "error",
+    "rate_limited",
+    "not_found",
+    "no_more",
+    "more_left",
+    "ask_first",
+    "welcome",
+    "sources",
+    "article_part",
+    "thanks",
+    "more_button",
+    "article_button",
+];
 
 impl Messages {
     /// Fills `{key}` placeholders. Unknown placeholders stay as written so a typo in a
@@ -215,10 +245,7 @@ pub fn parse_topic(file: &str, text: &str) -> Result<Topic> {
     let name = string(file, &table, "name")?;
     // Discord's rule for command names, restricted to lowercase as Discord requires for
     // slash commands.
-    let valid_name = (1..=32).contains(&name.chars().count())
-        && name
-            .chars()
-            .all(|c| c == '-' || c == '_' || (c.is_alphanumeric() && !c.is_uppercase()));
+    let valid_name = command::is_valid_name(&name) && !name.chars().any(char::is_uppercase);
     if !valid_name {
         return Err(bad(
             file,
@@ -226,7 +253,7 @@ pub fn parse_topic(file: &str, text: &str) -> Result<Topic> {
             format!("`{name}` must be 1-32 lowercase letters, digits, `-` or `_`"),
         ));
     }
-    if RESERVED.contains(&name.as_str()) {
+    if Command::is_built_in(&name) {
         return Err(bad(file, "name", format!("`{name}` is a built-in command")));
     }
     let description = string(file, &table, "description")?;
@@ -259,24 +286,27 @@ pub fn parse_topic(file: &str, text: &str) -> Result<Topic> {
 /// Parses `messages.toml`; every text is required so the bot never shows a blank reply.
 pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
     let table = parse_table(file, text)?;
-    let fields = [
-        "help",
-        "no_answer",
-        "empty_question",
-        "unknown_command",
-        "error",
-        "rate_limited",
-        "not_found",
-    ];
-    check_known(file, &table, &fields)?;
+    check_known(file, &table, &MESSAGE_FIELDS)?;
+    let [help, no_answer, closest_articles, empty_question, unknown_command, error, rate_limited, not_found, no_more, more_left, ask_first, welcome, sources, article_part, thanks, more_button, article_button] =
+        MESSAGE_FIELDS.map(|field| string(file, &table, field));
     Ok(Messages {
-        help: string(file, &table, "help")?,
-        no_answer: string(file, &table, "no_answer")?,
-        empty_question: string(file, &table, "empty_question")?,
-        unknown_command: string(file, &table, "unknown_command")?,
-        error: string(file, &table, "error")?,
-        rate_limited: string(file, &table, "rate_limited")?,
-        not_found: string(file, &table, "not_found")?,
+        help: help?,
+        no_answer: no_answer?,
+        closest_articles: closest_articles?,
+        empty_question: empty_question?,
+        unknown_command: unknown_command?,
+        error: error?,
+        rate_limited: rate_limited?,
+        not_found: not_found?,
+        no_more: no_more?,
+        more_left: more_left?,
+        ask_first: ask_first?,
+        welcome: welcome?,
+        sources: sources?,
+        article_part: article_part?,
+        thanks: thanks?,
+        more_button: more_button?,
+        article_button: article_button?,
     })
 }
 

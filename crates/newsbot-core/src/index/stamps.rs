@@ -12,8 +12,8 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus;
-use crate::error::{Error, Result};
-use crate::index::{FileEntry, Manifest};
+use crate::error::{io_error, Result};
+use super::manifest::{FileEntry, Manifest};
 
 const STAMPS: &str = "newsbot-stamps.json";
 
@@ -84,10 +84,7 @@ pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, S
             (Some(s), Some((old, hash))) if s == *old => (s.bytes, hash.clone()),
             _ => {
                 hashed = true;
-                let content = std::fs::read(&path).map_err(|source| Error::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let content = std::fs::read(&path).map_err(io_error(&path))?;
                 (content.len() as u64, corpus::content_hash(&content))
             }
         };

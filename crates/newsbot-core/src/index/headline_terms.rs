@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::analysis;
-use crate::index::ArticleMeta;
+use super::manifest::ArticleMeta;
 
 #[derive(Debug, Default)]
 pub struct HeadlineTerms {

@@ -1,30 +1,18 @@
-//! Live re-indexing: picks up added, changed and removed seed files under a running engine.
-//!
-//! Only the articles of changed files are deleted and re-added; the rest of the index is left
-//! alone. Requests keep using the snapshot they started with, and the new index is swapped in
-//! with [`IndexHandle::replace`] only after tantivy has committed, so a failed or half-done
-//! re-index is never visible.
-//!
-//! On disk, a marker file exists while a commit is in flight and the manifest is rewritten
-//! after the commit; a crash at any point leaves either the previous index with its manifest,
-//! or a marker / manifest mismatch that makes the next start rebuild.
+//! One re-index: the seed folder's changes since the last one, applied to the live index.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tantivy::{IndexWriter, Term};
 
 use crate::corpus::{self, Article, ParsedFile, SeedWarning};
-use crate::engine::IndexHandle;
-use crate::error::{Error, Result};
-use crate::index::{
-    self, ArticleMeta, FileEntry, Manifest, SearchIndex, SeedWarningEntry, Storage, SCHEMA_VERSION,
-};
-use crate::stamps::{self, Stamp, Stamps};
+use crate::error::{io_error, Error, Result};
+use crate::index::manifest::{write_manifest, REINDEXING};
+use crate::index::stamps::{self, Stamp, Stamps};
+use crate::index::{self, ArticleMeta, IndexHandle, Manifest, SearchIndex, Storage};
+
+use super::Report;
 
 /// Parsed seed files are kept in memory between re-indexes below this many bytes of seed
 /// text, so a change re-reads only the changed files. Above it, the unchanged files are read
@@ -32,33 +20,6 @@ use crate::stamps::{self, Stamp, Stamps};
 /// process.
 pub const CACHE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
 const WRITER_HEAP: usize = 32 * 1024 * 1024;
-
-/// What one re-index did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Report {
-    /// Seed files whose content changed, appeared or disappeared.
-    pub files: Vec<String>,
-    pub articles_added: usize,
-    pub articles_removed: usize,
-    pub passages: usize,
-    pub elapsed: Duration,
-}
-
-impl std::fmt::Display for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "re-indexed {} changed file{} ({}): +{} −{} articles, {} passages now, in {} ms",
-            self.files.len(),
-            if self.files.len() == 1 { "" } else { "s" },
-            self.files.join(", "),
-            self.articles_added,
-            self.articles_removed,
-            self.passages,
-            self.elapsed.as_millis()
-        )
-    }
-}
 
 /// Brings the index behind an [`IndexHandle`] up to date with the seed folder, one call at a
 /// time. [`Watcher`] calls it from a background thread; tests can call it directly.
@@ -109,15 +70,7 @@ impl Reindexer {
         let warnings = manifest
             .warnings
             .iter()
-            .map(|w| {
-                (
-                    w.file.clone(),
-                    SeedWarning {
-                        file: w.file.clone(),
-                        problem: w.problem.clone(),
-                    },
-                )
-            })
+            .map(|w| (w.file.clone(), w.clone()))
             .collect();
         let mut me = Reindexer {
             handle,
@@ -295,8 +248,8 @@ impl Reindexer {
         // Two different articles can share an id (same lead paragraph), so each id maps to
         // every article carrying it, in corpus order.
         let old = by_id(&current.manifest.articles);
-        let new_meta: Vec<ArticleMeta> = articles.iter().map(meta).collect();
-        let new = by_id(&new_meta);
+        let manifest = Manifest::new(files, &articles, self.warnings.values().cloned().collect());
+        let new = by_id(&manifest.articles);
         let touches = |ms: &[&ArticleMeta]| {
             ms.iter()
                 .any(|m| m.sources.iter().any(|s| changed.contains(s)))
@@ -341,27 +294,10 @@ impl Reindexer {
         for a in &added {
             index::add_article(&writer, &fields, a)?;
         }
-        let manifest = Manifest {
-            schema_version: SCHEMA_VERSION,
-            files: files.iter().map(FileEntry::from).collect(),
-            passages: articles.iter().map(|a| a.paragraphs.len()).sum(),
-            articles: new_meta.clone(),
-            warnings: self
-                .warnings
-                .values()
-                .map(|w| SeedWarningEntry {
-                    file: w.file.clone(),
-                    problem: w.problem.clone(),
-                })
-                .collect(),
-        };
         let marker = match &self.storage {
             Storage::Disk(dir) => {
-                let m = dir.join(index::REINDEXING);
-                std::fs::write(&m, b"").map_err(|source| Error::Io {
-                    path: m.clone(),
-                    source,
-                })?;
+                let m = dir.join(REINDEXING);
+                std::fs::write(&m, b"").map_err(io_error(&m))?;
                 Some((dir.clone(), m))
             }
             Storage::Memory => None,
@@ -369,7 +305,7 @@ impl Reindexer {
         writer.commit()?;
         writer.wait_merging_threads()?;
         if let Some((dir, marker)) = marker {
-            index::write_manifest(&dir, &manifest)?;
+            write_manifest(&dir, &manifest)?;
             let stamps = Stamps {
                 files: self
                     .known
@@ -379,10 +315,7 @@ impl Reindexer {
                     .collect(),
             };
             stamps::write(&dir, &stamps);
-            std::fs::remove_file(&marker).map_err(|source| Error::Io {
-                path: marker,
-                source,
-            })?;
+            std::fs::remove_file(&marker).map_err(io_error(&marker))?;
         }
         let passages = manifest.passages;
         self.handle
@@ -406,148 +339,9 @@ fn by_id(metas: &[ArticleMeta]) -> HashMap<&str, Vec<&ArticleMeta>> {
     m
 }
 
-fn meta(a: &Article) -> ArticleMeta {
-    ArticleMeta {
-        id: a.id.clone(),
-        headline: a.headline.clone(),
-        sources: a.sources.clone(),
-        paragraphs: a.paragraphs.len(),
-    }
-}
-
 fn hash_file(path: &Path) -> String {
     std::fs::read(path)
         .map(|b| corpus::content_hash(&b))
         .unwrap_or_default()
 }
 
-/// How often the seed folder is looked at, and how long it must stay still before a
-/// re-index starts (an editor saving, or a copy of many files, is one change, not many).
-#[derive(Debug, Clone, Copy)]
-pub struct WatchOptions {
-    pub poll: Duration,
-    pub debounce: Duration,
-}
-
-impl Default for WatchOptions {
-    fn default() -> Self {
-        WatchOptions {
-            poll: Duration::from_millis(500),
-            debounce: Duration::from_millis(700),
-        }
-    }
-}
-
-/// A background thread that keeps the engine's index in step with the seed folder. Polls
-/// rather than using OS file events: a few hundred `stat` calls a second cost nothing and it
-/// behaves the same on every filesystem, including network mounts and containers. Dropping
-/// the watcher stops the thread.
-pub struct Watcher {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Watcher {
-    /// Starts watching. `on_reindex` is called after each successful re-index (to print or
-    /// log it); failures are logged and retried on the next change, and the last good index
-    /// keeps serving.
-    pub fn spawn(
-        handle: IndexHandle,
-        seeds: PathBuf,
-        storage: Storage,
-        options: WatchOptions,
-        on_reindex: impl Fn(&Report) + Send + 'static,
-    ) -> Watcher {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("newsbot-watch".into())
-            .spawn(move || watch(handle, seeds, storage, options, flag, on_reindex))
-            .ok();
-        if thread.is_none() {
-            tracing::warn!("could not start the seed folder watcher; live re-indexing is off");
-        }
-        Watcher { stop, thread }
-    }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn watch(
-    handle: IndexHandle,
-    seeds: PathBuf,
-    storage: Storage,
-    options: WatchOptions,
-    stop: Arc<AtomicBool>,
-    on_reindex: impl Fn(&Report),
-) {
-    let sleep = |d: Duration| {
-        // Short naps so dropping the watcher never waits a whole poll interval.
-        let until = Instant::now() + d;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50).min(d));
-        }
-    };
-    let mut reindexer = loop {
-        match Reindexer::new(handle.clone(), &seeds, storage.clone()) {
-            Ok(r) => break r,
-            Err(e) => {
-                tracing::warn!("live re-index: cannot read {}: {e}", seeds.display());
-                sleep(options.poll * 10);
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-            }
-        }
-    };
-    let mut last_scan: Option<BTreeMap<String, Stamp>> = None;
-    let mut still_since = Instant::now();
-    let mut failed_on: Option<BTreeMap<String, Stamp>> = None;
-    let mut first = true;
-    while !stop.load(Ordering::Relaxed) {
-        if !first {
-            sleep(options.poll);
-        }
-        let Ok(scan) = reindexer.scan() else {
-            continue;
-        };
-        if last_scan.as_ref() != Some(&scan) {
-            last_scan = Some(scan.clone());
-            still_since = Instant::now();
-            // The folder as it was at start-up needs no settling.
-            if !first {
-                continue;
-            }
-        }
-        first = false;
-        if still_since.elapsed() < options.debounce
-            || !reindexer.differs(&scan)
-            || failed_on.as_ref() == Some(&scan)
-        {
-            continue;
-        }
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reindexer.refresh())) {
-            Ok(Ok(Some(report))) => {
-                failed_on = None;
-                tracing::info!("{report}");
-                on_reindex(&report);
-            }
-            Ok(Ok(None)) => failed_on = None,
-            Ok(Err(e)) => {
-                tracing::warn!("live re-index failed, still serving the last good index: {e}");
-                failed_on = Some(scan);
-            }
-            Err(_) => {
-                tracing::error!("live re-index panicked, still serving the last good index");
-                failed_on = Some(scan);
-            }
-        }
-    }
-}

@@ -1,0 +1,141 @@
+//! The open-or-rebuild lifecycle: reuse the index on disk when it was built from exactly
+//! the seed files there are now, rebuild it otherwise.
+
+use std::path::Path;
+
+use tantivy::{Index, TantivyDocument};
+
+use crate::analysis;
+use crate::corpus::{self, SeedWarning};
+use crate::error::Result;
+
+use super::build::build;
+use super::manifest::{read_manifest, Manifest, REINDEXING};
+use super::schema::SCHEMA_VERSION;
+use super::stamps;
+use super::{SearchIndex, Storage};
+
+/// How an index came to be open, for the doors to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Seed files unchanged since the index on disk was built.
+    Reused,
+    /// Built now; `reason` says why (first run, seeds changed, forced, unusable index).
+    Built { reason: String },
+}
+
+pub struct Opened {
+    pub index: SearchIndex,
+    pub origin: Origin,
+    pub warnings: Vec<SeedWarning>,
+}
+
+/// Opens the index for `seeds`, reusing the one on disk when its manifest matches the seed
+/// files exactly and rebuilding it otherwise. A corrupt or foreign index folder is rebuilt,
+/// never trusted.
+pub fn open_or_build(
+    seeds: &Path,
+    storage: &Storage,
+    force: bool,
+    progress: impl FnMut(usize, usize),
+) -> Result<Opened> {
+    let reason = match storage {
+        Storage::Memory => "in-memory index".to_string(),
+        _ if force => "rebuild requested".to_string(),
+        Storage::Disk(dir) => {
+            let cached = stamps::read(dir);
+            let (files, fresh, hashed) = stamps::current_files(seeds, &cached)?;
+            match try_open(dir) {
+                Ok(Some((index, manifest)))
+                    if manifest.files
+                        == stamps::without_unchanged_skipped(files, &manifest, &cached) =>
+                {
+                    if hashed {
+                        stamps::write(dir, &fresh);
+                    }
+                    let warnings = manifest.warnings.clone();
+                    return Ok(Opened {
+                        index: SearchIndex::from_parts(index, manifest)?,
+                        origin: Origin::Reused,
+                        warnings,
+                    });
+                }
+                Ok(Some(_)) => "seed files changed".to_string(),
+                Ok(None) => "no index yet".to_string(),
+                Err(why) => format!("existing index unusable ({why}); rebuilding"),
+            }
+        }
+    };
+    // Stamped before reading so a file edited during the build is hashed again next start.
+    let before = match storage {
+        Storage::Disk(_) => Some(stamps::current_files(seeds, &stamps::Stamps::default())?.1),
+        Storage::Memory => None,
+    };
+    let corpus = corpus::load_dir(seeds)?;
+    let warnings = corpus.warnings.clone();
+    let index = build(&corpus, storage, progress)?;
+    if let (Storage::Disk(dir), Some(mut fresh)) = (storage, before) {
+        // Skipped files are stamped too, so an unchanged bad file does not look like a
+        // change at the next start.
+        fresh.files.retain(|name, (_, hash)| {
+            corpus
+                .files
+                .iter()
+                .any(|f| &f.name == name && &f.hash == hash)
+                || corpus.warnings.iter().any(|w| &w.file == name)
+        });
+        stamps::write(dir, &fresh);
+    }
+    Ok(Opened {
+        index,
+        origin: Origin::Built { reason },
+        warnings,
+    })
+}
+
+/// `Ok(None)` when there is no index at all; `Err` with a reason when something is there but
+/// cannot be used (wrong schema version, missing manifest, corrupt segments).
+fn try_open(dir: &Path) -> std::result::Result<Option<(Index, Manifest)>, String> {
+    if !dir.exists() {
+        return Ok(None);
+    }
+    if dir.join(REINDEXING).exists() {
+        return Err("a live re-index was interrupted".into());
+    }
+    // tantivy can panic rather than err on some corrupt files; a bad index folder must only
+    // ever mean a rebuild.
+    std::panic::catch_unwind(|| try_open_checked(dir))
+        .unwrap_or_else(|_| Err("index files are corrupt (the reader panicked)".into()))
+}
+
+fn try_open_checked(dir: &Path) -> std::result::Result<Option<(Index, Manifest)>, String> {
+    let manifest = read_manifest(dir).ok_or("no readable manifest")?;
+    if manifest.schema_version != SCHEMA_VERSION {
+        return Err(format!(
+            "schema version {} is not {}",
+            manifest.schema_version, SCHEMA_VERSION
+        ));
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| e.to_string())?;
+    // Opening reads only meta.json; load every segment now so truncated files are caught at
+    // start-up rather than at the first question.
+    analysis::register(index.tokenizers());
+    let reader = index.reader().map_err(|e| e.to_string())?;
+    let searcher = reader.searcher();
+    for segment in searcher.segment_readers() {
+        let store = segment.get_store_reader(1).map_err(|e| e.to_string())?;
+        for doc in segment.doc_ids_alive().take(1) {
+            store
+                .get::<TantivyDocument>(doc)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    if searcher.num_docs() as usize != manifest.passages {
+        return Err(format!(
+            "holds {} passages, manifest says {}",
+            searcher.num_docs(),
+            manifest.passages
+        ));
+    }
+    Ok(Some((index, manifest)))
+}

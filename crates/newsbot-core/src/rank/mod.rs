@@ -1,0 +1,28 @@
+//! Ranking: from question text to ordered, highlighted candidate passages.
+//!
+//! One stage per module, each with a typed boundary:
+//!
+//! 1. [`plan`]: question text → [`Plan`] (weighted concepts, answer type), using
+//!    [`spelling`] for unknown words and [`term_stats`] for rarity;
+//! 2. [`retrieve`]: plan → a BM25 term query over the paragraph and its article context;
+//! 3. [`score`]: each retrieved candidate + plan → named [`ScoreParts`] (pure);
+//! 4. [`confidence`]: the top candidate's coverage → answered or not.
+//!
+//! [`pipeline::candidates`] runs stages 2-3 on one searcher and orders the result; the
+//! engine and the `explain` example both use it. Every number lives in [`Tuning`].
+
+pub mod confidence;
+pub mod highlight;
+pub mod pipeline;
+pub mod plan;
+pub mod retrieve;
+pub mod score;
+pub mod spelling;
+pub mod term_stats;
+pub mod tuning;
+
+pub use pipeline::{candidates, Candidate, Search};
+pub use plan::{content_tokens, plan, Alt, AltKind, Concept, Plan, MAX_QUERY_CHARS};
+pub use score::ScoreParts;
+pub use term_stats::TermStats;
+pub use tuning::Tuning;

@@ -1,0 +1,157 @@
+//! The search pipeline: plan → retrieve → load → score → order. `Engine::search` and the
+//! `explain` example both call [`candidates`], so they cannot disagree.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use regex::Regex;
+use rustc_hash::FxHashSet;
+use tantivy::collector::TopDocs;
+use tantivy::schema::Value;
+use tantivy::{Searcher, TantivyDocument};
+
+use crate::analysis;
+use crate::error::Result;
+use crate::index::Fields;
+use crate::reply::Passage;
+
+use super::highlight;
+use super::plan::Plan;
+use super::retrieve;
+use super::score::{self, Evidence, ScoreParts};
+use super::term_stats::TermStats;
+use super::tuning::Tuning;
+
+/// What is being searched for.
+#[derive(Debug, Clone, Copy)]
+pub struct Search<'a> {
+    pub plan: &'a Plan,
+    /// A bare topic command: it browses for paragraphs that are themselves about the topic,
+    /// so only the paragraph's own words count, ranked by BM25 and the topic's patterns.
+    pub browse: bool,
+    /// The topic's highlight patterns (none for a question).
+    pub patterns: &'a [Regex],
+}
+
+/// One scored candidate, with its highlights filled in.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub passage: Passage,
+    /// Paragraph number within its article (0 is the lead).
+    pub para: u64,
+    pub parts: ScoreParts,
+    pub coverage: f32,
+}
+
+impl Candidate {
+    pub fn score(&self) -> f32 {
+        self.parts.total()
+    }
+}
+
+/// Retrieves, scores and orders the candidates for `search`: best first, ties broken on
+/// article and paragraph, each paragraph text once.
+pub fn candidates(
+    searcher: &Searcher,
+    fields: &Fields,
+    search: Search,
+    t: &Tuning,
+) -> Result<Vec<Candidate>> {
+    let Search {
+        plan,
+        browse,
+        patterns,
+    } = search;
+    let mut ranked: Vec<Candidate> = Vec::new();
+    if !plan.is_empty() {
+        let stats = TermStats::new(searcher, fields);
+        let hits = searcher.search(
+            &*retrieve::query(plan, &stats, browse, t),
+            &TopDocs::with_limit(t.candidates).order_by_score(),
+        )?;
+        let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
+        let terms = plan.all_terms();
+        for (bm25, addr) in hits {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let mut p = passage_from(fields, &doc);
+            let para = doc
+                .get_first(fields.para)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            let (parts, coverage, spans) = if browse {
+                let spans = highlight::spans(&p.paragraph, &terms, patterns);
+                let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
+                let parts = ScoreParts {
+                    bm25: bm25 / best,
+                    topic_pattern: if has_pattern { t.topic_pattern } else { 0.0 },
+                    ..ScoreParts::default()
+                };
+                (parts, 1.0, spans)
+            } else {
+                let keys = doc
+                    .get_first(fields.keys)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let article_terms: FxHashSet<Rc<str>> =
+                    analysis::tokens(keys).into_iter().map(|t| t.term).collect();
+                let s = score::score(
+                    plan,
+                    t,
+                    &Evidence {
+                        paragraph: &p.paragraph,
+                        article_terms: &article_terms,
+                        lead: para == 0,
+                        bm25: bm25 / best,
+                    },
+                );
+                let mut spans = s.spans;
+                spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
+                (s.parts, s.coverage, spans)
+            };
+            p.score = parts.total();
+            p.highlights = highlight::merge(&p.paragraph, spans);
+            ranked.push(Candidate {
+                passage: p,
+                para,
+                parts,
+                coverage,
+            });
+        }
+    }
+    // Ties break on article and paragraph so equal scores always rank the same way,
+    // whatever order multi-threaded indexing left the documents in.
+    ranked.sort_by(|a, b| {
+        b.score()
+            .total_cmp(&a.score())
+            .then_with(|| a.passage.article_id.cmp(&b.passage.article_id))
+            .then(a.para.cmp(&b.para))
+    });
+    // Paragraph text is normalised at parse time, so equal text means the same paragraph.
+    let mut seen = FxHashSet::default();
+    ranked.retain(|c| seen.insert(c.passage.paragraph.clone()));
+    Ok(ranked)
+}
+
+/// A passage's display fields from its stored document; ranking fills score and highlights.
+pub(crate) fn passage_from(f: &Fields, doc: &TantivyDocument) -> Passage {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    Passage {
+        rank: 0,
+        article_id: text(f.article),
+        headline: text(f.headline),
+        section: doc
+            .get_first(f.section)
+            .and_then(|v| v.as_str().map(str::to_string)),
+        sources: doc
+            .get_all(f.sources)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        paragraph: text(f.body),
+        score: 0.0,
+        highlights: Vec::new(),
+    }
+}

@@ -1,0 +1,98 @@
+//! Every number that changes which passages are found and how they rank, in one value.
+//!
+//! The engine owns one [`Tuning`]; the calibration examples vary any field through
+//! `Engine::set_tuning`. The score weights were grid-searched on the development questions
+//! with half of them held out (`examples/calibrate.rs`); the retrieval sizes were chosen
+//! against the latency targets at a million passages (README, "Performance"). Changing any
+//! of them changes `newsbot eval` figures: re-run the question sets.
+
+/// Ranking and retrieval knobs. `Default` is what ships.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    // --- planning (question → concepts) ---
+    /// Most concepts one question keeps; a long paste stops adding concepts here.
+    pub max_concepts: usize,
+    /// Questions with more concepts than this (pasted text) keep only their rarest ones:
+    /// their rarest words already pin down the subject, and each concept costs posting-list
+    /// walks that grow with the archive.
+    pub long_question_concepts: usize,
+    /// Shortest unknown word that is corrected to a near spelling; shorter words have too
+    /// many neighbours within one edit.
+    pub typo_min_chars: usize,
+    /// Unknown words this long or longer may be two edits from the correction, not one.
+    pub typo_two_edits_chars: usize,
+
+    // --- retrieval (concepts → candidates) ---
+    /// Candidates BM25 retrieves for re-ranking; chosen with `retrieval_concepts` in the
+    /// scale work (README, "Performance"). Re-ranking cost grows with it.
+    pub candidates: usize,
+    /// How many of a question's concepts (the rarest) retrieval searches. Four met the
+    /// latency target at a million passages but cost dev-set MRR; six missed it.
+    pub retrieval_concepts: usize,
+    /// BM25 boost of a typed word found in the article context (headline, section, names)
+    /// rather than the paragraph: the context names what a paragraph only implies.
+    pub context_boost: f32,
+
+    // --- scoring (candidate + plan → score parts) ---
+    /// Credit for a word found in the paragraph when the article's headline/context also
+    /// has it (relative to 1.0 for a word only this paragraph has).
+    pub both: f32,
+    /// Credit for a word found only in the article's headline/context.
+    pub article_only: f32,
+    /// Factor for a match through a variant rather than the word as typed (also an agent
+    /// noun's base word).
+    pub variant: f32,
+    /// Factor for a match through a typo correction.
+    pub fuzzy: f32,
+    /// Weight of the best sentence's evidence against the whole paragraph's.
+    pub sentence: f32,
+    /// Bonus (within the best sentence) for adjacent question words that stand together.
+    pub proximity: f32,
+    /// Most tokens apart two question words may stand and still count as together.
+    pub proximity_window: usize,
+    /// Bonus when the best sentence holds a span of the asked-for answer type.
+    pub answer_type: f32,
+    /// Bonus for an article's lead paragraph (news puts the key facts first).
+    pub lead: f32,
+    /// Weight of the normalised BM25 score from retrieval.
+    pub bm25: f32,
+    /// Topic browse: bonus for a paragraph holding what the topic highlights (an amount for
+    /// /fines, a record count for /breaches), on top of its normalised BM25.
+    pub topic_pattern: f32,
+
+    // --- confidence ---
+    /// Minimum share of the question's weight a reply must cover to count as answered.
+    /// Unanswerable questions score at most 0.29 and answerable ones at least 0.44.
+    pub min_coverage: f32,
+
+    // --- headline lookups (`/article <words>`) ---
+    /// Share of the typed words a headline must contain to be taken as the article meant.
+    pub headline_match: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            max_concepts: 24,
+            long_question_concepts: 12,
+            typo_min_chars: 5,
+            typo_two_edits_chars: 8,
+            candidates: 24,
+            retrieval_concepts: 5,
+            context_boost: 0.4,
+            both: 0.8,
+            article_only: 0.5,
+            variant: 0.85,
+            fuzzy: 0.8,
+            sentence: 1.5,
+            proximity: 0.1,
+            proximity_window: 2,
+            answer_type: 0.45,
+            lead: 0.05,
+            bm25: 0.2,
+            topic_pattern: 0.3,
+            min_coverage: 0.4,
+            headline_match: 0.5,
+        }
+    }
+}
