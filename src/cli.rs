@@ -71,12 +71,6 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure build speed, start-up, query latency, throughput and memory on archives
-    /// generated from the seeds at growing sizes.
-    Bench(BenchArgs),
-    /// One measurement in a fresh process, for `bench`.
-    #[command(hide = true)]
-    BenchWorker(WorkerArgs),
     /// Score answer quality on a JSONL question file (top-1, MRR@10, headline).
     Eval {
         /// Question file: one {"q","gold":[…],"headline"} object per line.
@@ -108,44 +102,4 @@ pub struct ServeArgs {
     /// Record Discord user ids in the feedback log (off by default).
     #[arg(long, env = "NEWSBOT_FEEDBACK_USER_IDS")]
     pub feedback_user_ids: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// Archive sizes as multiples of the seed folder's article count, comma-separated.
-    /// 10000 is about 1.5M passages and 500 MB of text: it takes several minutes and a few
-    /// GB of disk.
-    #[arg(long, value_delimiter = ',', default_value = "1,100,1000")]
-    pub sizes: Vec<usize>,
-    /// Print one JSON object instead of the table.
-    #[arg(long)]
-    pub json: bool,
-    /// Dev questions in the query mix (JSONL with a "q" field).
-    #[arg(long, default_value = "eval/dev_questions.jsonl")]
-    pub questions: PathBuf,
-    /// Timed passes over the query mix per size.
-    #[arg(long, default_value_t = 20)]
-    pub rounds: usize,
-    /// Working folder for generated archives and indexes (default: a folder in the temp dir).
-    #[arg(long)]
-    pub dir: Option<PathBuf>,
-    /// Keep generated archives and indexes (reused by the next run with the same --dir).
-    #[arg(long)]
-    pub keep: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct WorkerArgs {
-    #[arg(value_enum)]
-    pub mode: WorkerMode,
-    #[arg(long)]
-    pub mix: Option<PathBuf>,
-    #[arg(long, default_value_t = 20)]
-    pub rounds: usize,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum WorkerMode {
-    Build,
-    Serve,
 }

@@ -4,7 +4,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result};
-use newsbot_core::{Engine, Passage, Reply, Request, PAGE_SIZE};
+use newsbot_core::prompts::Messages;
+use newsbot_core::{Engine, Passage, Reply, ReplyKind, Request};
 use serde::Serialize;
 
 use crate::cli::AskArgs;
@@ -72,20 +73,15 @@ fn with_highlights(p: &Passage, bold: bool) -> String {
     out
 }
 
-/// Renders one page of a reply as plain text. `page` is 1-based.
-pub fn render(reply: &Reply, page: usize, bold: bool) -> String {
+/// Renders one page of a reply as plain text. `page` is 1-based; an article is shown whole.
+pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
     let mut out = String::new();
-    if let Some(m) = &reply.message {
-        out.push_str(m);
+    if let Some(text) = &reply.message {
+        out.push_str(text);
         out.push('\n');
     }
-    let per_page = if reply.kind == newsbot_core::ReplyKind::Article {
-        usize::MAX
-    } else {
-        PAGE_SIZE
-    };
-    let start = (page.max(1) - 1).saturating_mul(per_page);
-    if reply.kind == newsbot_core::ReplyKind::Article {
+    let sources = |p: &Passage| Messages::render(&m.sources, &[("sources", &p.sources.join(", "))]);
+    if reply.kind == ReplyKind::Article {
         if let Some(first) = reply.passages.first() {
             out.push_str(&format!("{}\n\n", first.headline));
         }
@@ -100,29 +96,28 @@ pub fn render(reply: &Reply, page: usize, bold: bool) -> String {
             out.push_str(&format!("{}\n\n", p.paragraph));
         }
         if let Some(first) = reply.passages.first() {
-            out.push_str(&format!("Sources: {}\n", first.sources.join(", ")));
+            out.push_str(&format!("{}\n", sources(first)));
         }
         return out;
     }
-    let shown: Vec<&Passage> = reply.passages.iter().skip(start).take(per_page).collect();
-    if shown.is_empty() && !reply.passages.is_empty() {
-        out.push_str("No more results.\n");
+    let view = reply.page(page);
+    if view.past_end {
+        out.push_str(&format!("{}\n", m.no_more));
     }
-    for p in &shown {
+    for p in view.passages {
         out.push_str(&format!("\n{}. {}\n", p.rank, p.headline));
         if let Some(s) = &p.section {
             out.push_str(&format!("   ({s})\n"));
         }
         out.push_str(&format!("   {}\n", with_highlights(p, bold)));
-        out.push_str(&format!(
-            "   Sources: {} · #{}\n",
-            p.sources.join(", "),
-            p.rank
-        ));
+        out.push_str(&format!("   {} · #{}\n", sources(p), p.rank));
     }
-    let remaining = reply.passages.len().saturating_sub(start + shown.len());
-    if remaining > 0 {
-        out.push_str(&format!("\n{remaining} more (/more)\n"));
+    if view.remaining > 0 {
+        let count = view.remaining.to_string();
+        out.push_str(&format!(
+            "\n{}\n",
+            Messages::render(&m.more_left, &[("count", &count)])
+        ));
     }
     out
 }
@@ -139,7 +134,8 @@ pub fn run_ask(engine: &Engine, args: &AskArgs) -> Result<()> {
         if args.json {
             writeln!(out, "{}", to_json(&reply))?;
         } else {
-            write!(out, "{}", render(&reply, args.page as usize, bold_output()))?;
+            let page = render(&reply, args.page as usize, bold_output(), engine.messages());
+            write!(out, "{page}")?;
         }
         Ok(())
     };
@@ -171,9 +167,16 @@ pub fn run_chat(engine: &Engine, history: Option<std::path::PathBuf>) -> Result<
         let _ = rl.load_history(h);
     }
     let stats = engine.stats();
+    let m = engine.messages();
     println!(
-        "newsbot: {} articles from {} files. Ask a question, try /help, or /quit.",
-        stats.articles, stats.files
+        "{}",
+        Messages::render(
+            &m.welcome,
+            &[
+                ("articles", &stats.articles.to_string()),
+                ("files", &stats.files.to_string()),
+            ],
+        )
     );
     let bold = bold_output();
     let mut last: Option<(Reply, usize)> = None;
@@ -193,18 +196,18 @@ pub fn run_chat(engine: &Engine, history: Option<std::path::PathBuf>) -> Result<
             "/more" => match &mut last {
                 Some((reply, page)) => {
                     *page += 1;
-                    print!("{}", render(reply, *page, bold));
+                    print!("{}", render(reply, *page, bold, m));
                 }
-                None => println!("Ask something first."),
+                None => println!("{}", m.ask_first),
             },
             _ => match engine.answer(&Request::parse(line)) {
                 Ok(reply) => {
-                    print!("{}", render(&reply, 1, bold));
+                    print!("{}", render(&reply, 1, bold, m));
                     last = Some((reply, 1));
                 }
                 Err(e) => {
                     tracing::error!("answering {line:?}: {e:#}");
-                    println!("{}", engine.messages().error);
+                    println!("{}", m.error);
                 }
             },
         }

@@ -2,12 +2,10 @@
 //! library crates and the small modules beside this file.
 
 mod app;
-mod bench;
 mod cli;
 mod console;
 mod discord;
 mod run;
-mod synth;
 
 use std::process::ExitCode;
 
@@ -50,8 +48,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ask(args)) => console::run_ask(&app::open_engine(g, false)?, &args),
         Some(Command::Chat) => run_chat(g),
         Some(Command::Stats { json }) => run::run_stats(&app::open_engine(g, false)?, json),
-        Some(Command::Bench(args)) => bench::run_bench(g, &args),
-        Some(Command::BenchWorker(args)) => bench::run_worker(g, &args),
         Some(Command::Eval {
             file,
             verbose,

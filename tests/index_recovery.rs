@@ -103,28 +103,6 @@ fn interrupted_live_reindex_is_rebuilt() {
 }
 
 #[test]
-fn bench_runs_on_the_seeds() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("newsbot")
-        .unwrap()
-        .env_clear()
-        .args(["--prompts", "prompts", "--seeds", "seeds", "bench"])
-        .args(["--sizes", "1,2", "--rounds", "1", "--json", "--dir"])
-        .arg(tmp.path())
-        .args(["--questions", "no/such/file.jsonl"])
-        .assert()
-        .success()
-        .get_output()
-        .clone();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let sizes = report["sizes"].as_array().unwrap();
-    assert_eq!(sizes.len(), 2);
-    assert_eq!(sizes[0]["build"]["passages"], 156);
-    assert!(sizes[1]["build"]["passages"].as_u64().unwrap() > 156);
-    assert_eq!(sizes[1]["serve"]["errors"], 0);
-}
-
-#[test]
 fn an_unchanged_bad_seed_file_does_not_rebuild_every_start() {
     let (_tmp, seeds, data) = workspace();
     std::fs::write(seeds.join("bad.txt"), b"\x00\x01binary").unwrap();

@@ -1,4 +1,4 @@
-//! Calibrates the ranking weights: a grid search on one half of the question files, scored
+//! Calibrates the ranking weights (`Tuning`'s score fields): a grid search on one half of the question files, scored
 //! on the other half, so the weights that ship are the ones that generalise.
 //!
 //! cargo run --release -p newsbot-core --example calibrate -- seeds prompts Q.jsonl [Q2.jsonl …]
@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use newsbot_core::eval::{self, Question};
 use newsbot_core::index::{open_or_build, Storage};
-use newsbot_core::rank::Weights;
-use newsbot_core::{Engine, Prompts, Request};
+use newsbot_core::{Engine, Prompts, Request, Tuning};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,12 +44,12 @@ fn main() {
     let train: Vec<Question> = train.into_iter().map(|(_, q)| q).collect();
     let test: Vec<Question> = test.into_iter().map(|(_, q)| q).collect();
 
-    let run = |engine: &mut Engine, w: Weights, qs: &[Question]| {
-        engine.set_weights(w);
+    let run = |engine: &mut Engine, w: Tuning, qs: &[Question]| {
+        engine.set_tuning(w);
         let r = eval::run(engine, qs).unwrap();
         (r.top1 + r.mrr10, r)
     };
-    let base = Weights::default();
+    let base = Tuning::default();
     let (_, r) = run(&mut engine, base, &train);
     println!("default  train top1 {:.3} mrr {:.3}", r.top1, r.mrr10);
     let mut best = (f64::MIN, base);
@@ -60,7 +59,7 @@ fn main() {
                 for proximity in [0.1, 0.3] {
                     for answer_type in [0.15, 0.3, 0.45] {
                         for bm25 in [0.0, 0.2] {
-                            let w = Weights {
+                            let w = Tuning {
                                 both,
                                 article_only,
                                 sentence,
@@ -85,7 +84,7 @@ fn main() {
     for (name, qs) in [("train", &train), ("test", &test)] {
         let (_, d) = run(
             &mut engine,
-            Weights {
+            Tuning {
                 min_coverage: 0.0,
                 ..base
             },
@@ -98,7 +97,7 @@ fn main() {
         );
     }
     // Threshold: the lowest confidence among unanswerable questions bounds it from below.
-    engine.set_weights(Weights {
+    engine.set_tuning(Tuning {
         min_coverage: 0.0,
         ..w
     });

@@ -213,8 +213,7 @@ impl Engine {
         };
         let mut ranked = rank::candidates(&searcher, &idx.fields, search, t)?;
         ranked.truncate(MAX_RESULTS);
-        let confidence =
-            confidence::confidence(ranked.first().map(|c| c.coverage), search.browse);
+        let confidence = confidence::confidence(ranked.first().map(|c| c.coverage), search.browse);
         let answered = confidence::answered(!ranked.is_empty(), confidence, t);
         let mut reply = Reply {
             command: command.to_string(),

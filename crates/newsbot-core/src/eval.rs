@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
-use crate::reply::Request;
 use crate::error::Result;
+use crate::reply::Request;
 use crate::text::squash;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

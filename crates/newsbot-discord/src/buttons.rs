@@ -9,6 +9,8 @@
 //!   unique when two passages on one page come from the same article.
 //! - `v:<u|d>:<article id>:<rank>:<command>:<query>`: a 👍/👎 vote on the passage at `rank`.
 
+use newsbot_core::command::is_valid_name;
+
 use crate::limits::{clip, CUSTOM_ID};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,13 +25,17 @@ pub enum Action {
         page: usize,
         tag: usize,
     },
-    Vote {
-        up: bool,
-        article_id: String,
-        rank: usize,
-        command: String,
-        query: String,
-    },
+    Vote(Vote),
+}
+
+/// A 👍/👎 on the passage at `rank` of the answer to `/<command> <query>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    pub up: bool,
+    pub article_id: String,
+    pub rank: usize,
+    pub command: String,
+    pub query: String,
 }
 
 /// Appends the query, cut so the whole id fits Discord's limit.
@@ -47,18 +53,15 @@ impl Action {
                 query,
             } => with_query(format!("m:{page}:{command}:"), query),
             Action::Article { id, page, tag } => clip(&format!("a:{id}:{page}:{tag}"), CUSTOM_ID),
-            Action::Vote {
-                up,
-                article_id,
-                rank,
-                command,
-                query,
-            } => with_query(
+            Action::Vote(v) => with_query(
                 format!(
-                    "v:{}:{article_id}:{rank}:{command}:",
-                    if *up { 'u' } else { 'd' }
+                    "v:{}:{}:{}:{}:",
+                    if v.up { 'u' } else { 'd' },
+                    v.article_id,
+                    v.rank,
+                    v.command
                 ),
-                query,
+                &v.query,
             ),
         }
     }
@@ -67,12 +70,8 @@ impl Action {
     pub fn decode(id: &str) -> Option<Action> {
         let (kind, rest) = id.split_once(':')?;
         let num = |s: &str| s.parse::<usize>().ok().filter(|n| (1..=1000).contains(n));
-        let command_ok = |c: &str| {
-            !c.is_empty()
-                && c.len() <= 32
-                && c.chars()
-                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-        };
+        // Commands and article ids follow the command-name rule.
+        let command_ok = |c: &str| is_valid_name(c);
         match kind {
             "m" => {
                 let mut f = rest.splitn(3, ':');
@@ -103,13 +102,13 @@ impl Action {
                 let rank = num(f.next()?)?;
                 let command = f.next().filter(|c| command_ok(c))?.to_string();
                 let query = f.next()?.to_string();
-                Some(Action::Vote {
+                Some(Action::Vote(Vote {
                     up,
                     article_id,
                     rank,
                     command,
                     query,
-                })
+                }))
             }
             _ => None,
         }
@@ -134,13 +133,13 @@ mod tests {
                 page: 1,
                 tag: 3,
             },
-            Action::Vote {
+            Action::Vote(Vote {
                 up: false,
                 article_id: "0123456789".into(),
                 rank: 4,
                 command: "fines".into(),
                 query: String::new(),
-            },
+            }),
         ] {
             assert_eq!(Action::decode(&a.encode()), Some(a));
         }

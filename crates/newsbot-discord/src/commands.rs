@@ -2,7 +2,7 @@
 //! registered with one bulk overwrite so commands removed from `prompts/` disappear too.
 
 use newsbot_core::rank::MAX_QUERY_CHARS;
-use newsbot_core::Prompts;
+use newsbot_core::{Command, Prompts};
 use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
     InteractionContext,
@@ -36,17 +36,15 @@ fn text_option(name: &str, description: &str, required: bool) -> CreateCommandOp
         .max_length(max)
 }
 
-/// Every command, in the order Discord lists them.
-pub fn commands(prompts: &Prompts, scope: Scope) -> Vec<CreateCommand> {
-    let mut out = vec![
-        CreateCommand::new("ask")
+/// The slash command of a built-in command.
+fn built_in(c: &Command) -> CreateCommand {
+    let cmd = CreateCommand::new(c.name());
+    match c {
+        Command::Ask => cmd
             .description("Ask a question about the news")
-            .add_option(text_option("question", "What do you want to know?", true))
-            .add_option(private_option()),
-        CreateCommand::new("help")
-            .description("What I can answer, and the topic commands")
-            .add_option(private_option()),
-        CreateCommand::new("article")
+            .add_option(text_option("question", "What do you want to know?", true)),
+        Command::Help => cmd.description("What I can answer, and the topic commands"),
+        Command::Article => cmd
             .description("Show a whole article with its sources")
             .add_option(
                 CreateCommandOption::new(
@@ -56,9 +54,15 @@ pub fn commands(prompts: &Prompts, scope: Scope) -> Vec<CreateCommand> {
                 )
                 .required(true)
                 .set_autocomplete(true),
-            )
-            .add_option(private_option()),
-    ];
+            ),
+        Command::Topic(name) => unreachable!("/{name} is not built in"),
+    }
+    .add_option(private_option())
+}
+
+/// Every command, in the order Discord lists them: the built-in ones, then one per topic.
+pub fn commands(prompts: &Prompts, scope: Scope) -> Vec<CreateCommand> {
+    let mut out: Vec<CreateCommand> = Command::BUILT_IN.iter().map(built_in).collect();
     for t in &prompts.topics {
         out.push(
             CreateCommand::new(&t.name)

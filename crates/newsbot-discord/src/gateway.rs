@@ -11,7 +11,7 @@ use serenity::async_trait;
 
 use crate::commands::{self, Scope};
 use crate::error::Error;
-use crate::{interactions, messages, Bot};
+use crate::{dm, interactions, Bot};
 
 /// The bot token. It is only ever handed to serenity: `Debug` hides it and nothing here
 /// formats it.
@@ -132,7 +132,7 @@ impl EventHandler for Handler {
     async fn message(&self, ctx: Context, msg: Message) {
         // Before `ready` the bot cannot tell mentions of itself; nothing arrives then anyway.
         if let Some(me) = self.me.get() {
-            messages::handle_message(&ctx.http, &self.bot, *me, &msg).await;
+            dm::handle_message(&ctx.http, &self.bot, *me, &msg).await;
         }
     }
 

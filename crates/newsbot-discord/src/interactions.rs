@@ -12,15 +12,12 @@ use serenity::all::{
     Interaction, MessageFlags,
 };
 
-use crate::buttons::Action;
+use crate::buttons::{Action, Vote};
 use crate::feedback::{Entry, Kind, Verdict};
 use crate::limits;
 use crate::ratelimit::Verdict as Rate;
 use crate::render::{self, Page};
 use crate::{Bot, Error};
-
-/// Shown after a vote.
-pub const THANKS: &str = "Thanks, noted. Votes help the newsroom improve the answers.";
 
 /// Handles one interaction. Failures are logged; the user sees the prompts' `error` text
 /// wherever a response is still possible. Never panics on bad input.
@@ -66,7 +63,7 @@ fn answer_page(bot: &Bot, req: &Request, page: usize, user: u64, log: bool) -> P
         bot.engine().answer(req).map_err(Error::from)
     };
     match result {
-        Ok(reply) => render::page(&reply, page),
+        Ok(reply) => render::page(&reply, page, bot.engine().messages()),
         Err(e) => {
             tracing::error!("answering {req:?}: {e}");
             Page::text(&bot.engine().messages().error)
@@ -109,31 +106,10 @@ async fn component(http: &Http, bot: &Bot, c: &ComponentInteraction) -> Result<(
         .flags
         .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
     match action {
-        Action::Vote {
-            up,
-            article_id,
-            rank,
-            command,
-            query,
-        } => {
-            let mut e = Entry::now(Kind::Vote, &command, &query);
-            e.verdict = Some(if up { Verdict::Up } else { Verdict::Down });
-            e.headline = bot
-                .engine()
-                .index()
-                .current()
-                .article_meta(&article_id)
-                .map(|a| a.headline.clone());
-            e.article_id = Some(article_id);
-            e.rank = Some(rank);
-            // The passage as shown: embeds sit in rank order on their page.
-            e.passage = c
-                .message
-                .embeds
-                .get((rank.max(1) - 1) % PAGE_SIZE)
-                .and_then(|em| em.description.clone());
-            bot.record(e, user);
-            c.create_response(http, notice(THANKS)).await?;
+        Action::Vote(v) => {
+            bot.record(vote_entry(bot, c, v), user);
+            c.create_response(http, notice(&bot.engine().messages().thanks))
+                .await?;
         }
         Action::More {
             page,
@@ -153,7 +129,7 @@ async fn component(http: &Http, bot: &Bot, c: &ComponentInteraction) -> Result<(
             }
             c.create_response(http, defer(ephemeral)).await?;
             let p = match bot.engine().article(&id) {
-                Ok(Some(reply)) => render::page(&reply, page),
+                Ok(Some(reply)) => render::page(&reply, page, bot.engine().messages()),
                 Ok(None) => Page::text(&Messages::render(
                     &bot.engine().messages().not_found,
                     &[("query", &id)],
@@ -167,6 +143,27 @@ async fn component(http: &Http, bot: &Bot, c: &ComponentInteraction) -> Result<(
         }
     }
     Ok(())
+}
+
+/// The feedback entry for a vote, with the passage as it was shown.
+fn vote_entry(bot: &Bot, c: &ComponentInteraction, v: Vote) -> Entry {
+    let mut e = Entry::now(Kind::Vote, &v.command, &v.query);
+    e.verdict = Some(if v.up { Verdict::Up } else { Verdict::Down });
+    e.headline = bot
+        .engine()
+        .index()
+        .current()
+        .article_meta(&v.article_id)
+        .map(|a| a.headline.clone());
+    e.article_id = Some(v.article_id);
+    e.rank = Some(v.rank);
+    // The passage as shown: embeds sit in rank order on their page.
+    e.passage = c
+        .message
+        .embeds
+        .get((v.rank.max(1) - 1) % PAGE_SIZE)
+        .and_then(|em| em.description.clone());
+    e
 }
 
 async fn autocomplete(http: &Http, bot: &Bot, a: &CommandInteraction) -> Result<(), Error> {

@@ -6,12 +6,12 @@
 
 pub mod buttons;
 pub mod commands;
+pub mod dm;
 pub mod error;
 pub mod feedback;
 pub mod gateway;
 pub mod interactions;
 pub mod limits;
-pub mod messages;
 pub mod ratelimit;
 pub mod render;
 

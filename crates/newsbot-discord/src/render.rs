@@ -2,7 +2,8 @@
 //! embeds, button rows); it turns into whichever serenity builder the caller needs, and every
 //! builder gets empty allowed mentions.
 
-use newsbot_core::{Passage, Reply, ReplyKind, PAGE_SIZE};
+use newsbot_core::prompts::Messages;
+use newsbot_core::{Passage, Reply, ReplyKind};
 use serde::Serialize;
 use serenity::all::{
     ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
@@ -10,11 +11,8 @@ use serenity::all::{
     ReactionType,
 };
 
-use crate::buttons::Action;
+use crate::buttons::{Action, Vote};
 use crate::limits;
-
-/// Shown when "More" is pressed past the last page.
-pub const NO_MORE: &str = "No more results.";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Embed {
@@ -131,39 +129,31 @@ pub fn no_mentions() -> CreateAllowedMentions {
     CreateAllowedMentions::new().replied_user(false)
 }
 
-/// Page `page` (1-based) of a reply: up to [`PAGE_SIZE`] passages, or a slice of an article.
-pub fn page(reply: &Reply, page: usize) -> Page {
+/// Page `page` (1-based) of a reply: the passages of [`Reply::page`], or a slice of an
+/// article. Every word not from an article comes from `m`.
+pub fn page(reply: &Reply, page: usize, m: &Messages) -> Page {
     let page = page.max(1);
     if reply.kind == ReplyKind::Article {
-        return article_page(reply, page);
+        return article_page(reply, page, m);
     }
-    let start = (page - 1).saturating_mul(PAGE_SIZE);
-    let shown: Vec<&Passage> = reply.passages.iter().skip(start).take(PAGE_SIZE).collect();
+    let view = reply.page(page);
     let mut content = reply.message.clone();
-    if shown.is_empty() && !reply.passages.is_empty() {
-        content = Some(NO_MORE.to_string());
+    // Discord rejects an empty message; an empty reply should not happen, but say so.
+    if view.past_end || (content.is_none() && view.passages.is_empty()) {
+        content = Some(m.no_more.clone());
     }
-    if content.is_none() && shown.is_empty() {
-        // Discord rejects an empty message; an empty reply should not happen, but say so.
-        content = Some(NO_MORE.to_string());
-    }
-    let embeds = passage_embeds(&shown);
-    let mut rows: Vec<Vec<Button>> = shown
-        .iter()
-        .map(|p| passage_row(reply, p))
-        .collect::<Vec<_>>();
-    if reply.passages.len() > start + shown.len() {
-        rows.push(vec![Button {
-            custom_id: Action::More {
+    let shown: Vec<&Passage> = view.passages.iter().collect();
+    let embeds = passage_embeds(&shown, m);
+    let mut rows: Vec<Vec<Button>> = shown.iter().map(|p| passage_row(reply, p, m)).collect();
+    if view.remaining > 0 {
+        rows.push(vec![more_button(
+            Action::More {
                 page: page + 1,
                 command: reply.command.clone(),
                 query: reply.query.clone(),
-            }
-            .encode(),
-            label: Some("More".into()),
-            emoji: None,
-            style: Style::Primary,
-        }]);
+            },
+            m,
+        )]);
     }
     Page {
         content: content.map(|c| limits::escaped(&c, limits::CONTENT)),
@@ -172,22 +162,35 @@ pub fn page(reply: &Reply, page: usize) -> Page {
     }
 }
 
-fn footer(p: &Passage) -> String {
+fn more_button(action: Action, m: &Messages) -> Button {
+    Button {
+        custom_id: action.encode(),
+        label: Some(m.more_button.clone()),
+        emoji: None,
+        style: Style::Primary,
+    }
+}
+
+fn sources(p: &Passage, m: &Messages) -> String {
+    Messages::render(&m.sources, &[("sources", &p.sources.join(", "))])
+}
+
+fn footer(p: &Passage, m: &Messages) -> String {
     let mut f = String::new();
     if let Some(s) = &p.section {
         f.push_str(s);
         f.push_str(" · ");
     }
-    f.push_str(&format!("Sources: {} · #{}", p.sources.join(", "), p.rank));
+    f.push_str(&format!("{} · #{}", sources(p, m), p.rank));
     limits::plain(&f, limits::FOOTER)
 }
 
 /// One embed per passage; descriptions share what the titles and footers leave of the
 /// per-message total, so one long paragraph cannot push the others out.
-fn passage_embeds(shown: &[&Passage]) -> Vec<Embed> {
+fn passage_embeds(shown: &[&Passage], m: &Messages) -> Vec<Embed> {
     let heads: Vec<(String, String)> = shown
         .iter()
-        .map(|p| (limits::escaped(&p.headline, limits::TITLE), footer(p)))
+        .map(|p| (limits::escaped(&p.headline, limits::TITLE), footer(p, m)))
         .collect();
     let fixed: usize = heads
         .iter()
@@ -215,7 +218,8 @@ fn passage_embeds(shown: &[&Passage]) -> Vec<Embed> {
         .collect()
 }
 
-fn passage_row(reply: &Reply, p: &Passage) -> Vec<Button> {
+fn passage_row(reply: &Reply, p: &Passage, m: &Messages) -> Vec<Button> {
+    let rank = p.rank.to_string();
     let mut row = vec![Button {
         custom_id: Action::Article {
             id: p.article_id.clone(),
@@ -223,19 +227,19 @@ fn passage_row(reply: &Reply, p: &Passage) -> Vec<Button> {
             tag: p.rank,
         }
         .encode(),
-        label: Some(format!("Full article · #{}", p.rank)),
+        label: Some(Messages::render(&m.article_button, &[("rank", &rank)])),
         emoji: None,
         style: Style::Secondary,
     }];
     for (up, emoji) in [(true, "👍"), (false, "👎")] {
         row.push(Button {
-            custom_id: Action::Vote {
+            custom_id: Action::Vote(Vote {
                 up,
                 article_id: p.article_id.clone(),
                 rank: p.rank,
                 command: reply.command.clone(),
                 query: reply.query.clone(),
-            }
+            })
             .encode(),
             label: None,
             emoji: Some(emoji.into()),
@@ -276,31 +280,30 @@ fn article_chunks(reply: &Reply) -> Vec<String> {
     chunks
 }
 
-fn article_page(reply: &Reply, page: usize) -> Page {
+fn article_page(reply: &Reply, page: usize, m: &Messages) -> Page {
     let chunks = article_chunks(reply);
-    let Some(first) = reply.passages.first() else {
-        return Page::text(NO_MORE);
+    let (Some(first), Some(chunk)) = (reply.passages.first(), chunks.get(page - 1)) else {
+        return Page::text(&m.no_more);
     };
-    let Some(chunk) = chunks.get(page - 1) else {
-        return Page::text(NO_MORE);
-    };
-    let mut footer = format!("Sources: {}", first.sources.join(", "));
+    let mut footer = sources(first, m);
     if chunks.len() > 1 {
-        footer.push_str(&format!(" · part {page} of {}", chunks.len()));
+        let (page, parts) = (page.to_string(), chunks.len().to_string());
+        footer.push_str(" · ");
+        footer.push_str(&Messages::render(
+            &m.article_part,
+            &[("page", &page), ("parts", &parts)],
+        ));
     }
     let mut rows = Vec::new();
     if page < chunks.len() {
-        rows.push(vec![Button {
-            custom_id: Action::Article {
+        rows.push(vec![more_button(
+            Action::Article {
                 id: first.article_id.clone(),
                 page: page + 1,
                 tag: 0,
-            }
-            .encode(),
-            label: Some("More".into()),
-            emoji: None,
-            style: Style::Primary,
-        }]);
+            },
+            m,
+        )]);
     }
     Page {
         content: None,

@@ -5,9 +5,9 @@ mod common;
 
 use common::{assert_valid, capture_server, fixture, validate, Captured, APP_ID};
 use newsbot_discord::commands::{self, Scope};
+use newsbot_discord::dm::handle_message;
 use newsbot_discord::feedback::{self, FeedbackLog};
 use newsbot_discord::interactions::handle_interaction;
-use newsbot_discord::messages::handle_message;
 use newsbot_discord::{Bot, RateLimiter};
 use serde_json::{json, Value};
 use serenity::all::{GuildId, Interaction, Message, UserId};

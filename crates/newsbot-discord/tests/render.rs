@@ -2,9 +2,9 @@
 
 mod common;
 
-use newsbot_core::{Passage, Reply, ReplyKind, Request, Suggestions};
+use newsbot_core::{Passage, Reply, ReplyKind, Request};
 use newsbot_discord::limits;
-use newsbot_discord::render::{page, Page};
+use newsbot_discord::render::{self, Page};
 
 fn passage(rank: usize, paragraph: &str, highlights: Vec<[usize; 2]>) -> Passage {
     Passage {
@@ -28,8 +28,12 @@ fn reply(passages: Vec<Passage>) -> Reply {
         confidence: 1.0,
         message: None,
         passages,
-        suggestions: Suggestions::default(),
     }
+}
+
+/// Page `n` of `r`, with the shipped prompts' words.
+fn page(r: &Reply, n: usize) -> Page {
+    render::page(r, n, common::engine().messages())
 }
 
 fn assert_within_limits(p: &Page) {

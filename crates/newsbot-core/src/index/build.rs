@@ -99,3 +99,45 @@ fn swap_into_place(scratch: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::manifest::read_manifest;
+    use crate::index::testing::{corpus_of, NEWS};
+
+    #[test]
+    fn builds_in_memory_with_every_passage() {
+        let corpus = corpus_of(&[("news.txt", NEWS)]);
+        let mut calls = Vec::new();
+        let idx = build(&corpus, &Storage::Memory, |done, total| {
+            calls.push((done, total))
+        })
+        .unwrap();
+        assert_eq!(idx.reader.searcher().num_docs(), 4);
+        assert_eq!(idx.manifest.passages, 4);
+        assert_eq!(idx.manifest.articles.len(), 2);
+        assert_eq!(calls.last(), Some(&(2, 2)));
+        let id = &idx.manifest.articles[1].id;
+        assert_eq!(
+            idx.article_meta(id).unwrap().headline,
+            "Cloud outage takes down banking apps"
+        );
+    }
+
+    #[test]
+    fn a_disk_build_replaces_the_old_index_and_leaves_no_scratch() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("stale"), b"old").unwrap();
+        let corpus = corpus_of(&[("news.txt", NEWS)]);
+        build(&corpus, &Storage::Disk(dir.clone()), |_, _| {}).unwrap();
+        assert!(!dir.join("stale").exists(), "the old folder is replaced");
+        assert_eq!(read_manifest(&dir).unwrap().passages, 4);
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left, ["index"]);
+    }
+}

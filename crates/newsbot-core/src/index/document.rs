@@ -132,3 +132,32 @@ pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Resul
     Ok(())
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::testing::{corpus_of, NEWS};
+
+    #[test]
+    fn names_are_capitalised_mid_sentence_or_acronyms() {
+        let caps = vec![
+            capitalised("Coupang was fined by CNIL. The company appealed."),
+            capitalised("Later Coupang paid."),
+        ];
+        let known = article_names(&caps);
+        assert!(known.contains("Coupang") && known.contains("CNIL"));
+        assert!(!known.contains("The") && !known.contains("Later"));
+        assert_eq!(key_names(&caps, &known, 10), ["Coupang"]);
+    }
+
+    #[test]
+    fn keys_carry_headline_names_and_the_previous_paragraphs_names() {
+        let corpus = corpus_of(&[("news.txt", NEWS)]);
+        let a = &corpus.articles[0];
+        let keys = keys_text(a, 1, &["Coupang".into()], &["Seoul"]);
+        assert_eq!(
+            keys,
+            "Regulator fines Coupang over data breach. Coupang Seoul"
+        );
+        assert_eq!(context_text(&keys), keys);
+    }
+}

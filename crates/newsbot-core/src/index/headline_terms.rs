@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::analysis;
 use super::manifest::ArticleMeta;
+use crate::analysis;
 
 #[derive(Debug, Default)]
 pub struct HeadlineTerms {

@@ -100,19 +100,7 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus;
-
-    fn corpus_of(files: &[(&str, &[u8])]) -> Corpus {
-        let mut c = Corpus::default();
-        for (name, bytes) in files {
-            match corpus::parse_bytes(name, bytes) {
-                Ok(f) => c.files.push(f),
-                Err(w) => c.warnings.push(w),
-            }
-        }
-        c.articles = corpus::merge(&c.files);
-        c
-    }
+    use crate::index::testing::corpus_of;
 
     #[test]
     fn manifest_lists_files_articles_and_warnings() {
@@ -141,7 +129,10 @@ mod tests {
     fn manifest_round_trips_through_its_file() {
         let tmp = tempfile::tempdir().unwrap();
         assert_eq!(read_manifest(tmp.path()), None);
-        let m = Manifest::of(&corpus_of(&[("a.txt", b"Headline here\n\nOne paragraph.\n")]));
+        let m = Manifest::of(&corpus_of(&[(
+            "a.txt",
+            b"Headline here\n\nOne paragraph.\n",
+        )]));
         write_manifest(tmp.path(), &m).unwrap();
         assert_eq!(read_manifest(tmp.path()), Some(m));
         std::fs::write(tmp.path().join(MANIFEST), b"{not json").unwrap();

@@ -18,6 +18,8 @@ pub mod manifest;
 pub mod open;
 pub mod schema;
 pub mod stamps;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -89,7 +91,6 @@ impl SearchIndex {
         })
     }
 }
-
 
 /// The index the engine searches. Each request takes one snapshot (`current`) and uses it
 /// throughout, so a re-index that swaps in a new index never mixes two versions in one

@@ -139,3 +139,80 @@ fn try_open_checked(dir: &Path) -> std::result::Result<Option<(Index, Manifest)>
     }
     Ok(Some((index, manifest)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::testing::NEWS;
+
+    fn seeds_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let seeds = tmp.path().join("seeds");
+        std::fs::create_dir(&seeds).unwrap();
+        for (name, bytes) in files {
+            std::fs::write(seeds.join(name), bytes).unwrap();
+        }
+        (tmp, seeds)
+    }
+
+    fn open(seeds: &Path, dir: &Path) -> Opened {
+        open_or_build(seeds, &Storage::Disk(dir.to_path_buf()), false, |_, _| {}).unwrap()
+    }
+
+    #[test]
+    fn unchanged_seeds_reuse_the_index_and_changed_ones_rebuild() {
+        let (tmp, seeds) = seeds_with(&[("news.txt", NEWS)]);
+        let dir = tmp.path().join("index");
+        assert!(matches!(open(&seeds, &dir).origin, Origin::Built { .. }));
+        assert_eq!(open(&seeds, &dir).origin, Origin::Reused);
+        std::fs::write(
+            seeds.join("more.txt"),
+            "Another headline here\n\nA new paragraph.\n",
+        )
+        .unwrap();
+        match open(&seeds, &dir).origin {
+            Origin::Built { reason } => assert_eq!(reason, "seed files changed"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(open(&seeds, &dir).index.manifest.articles.len(), 3);
+    }
+
+    #[test]
+    fn an_unusable_index_is_rebuilt_with_the_reason() {
+        let (tmp, seeds) = seeds_with(&[("news.txt", NEWS)]);
+        let dir = tmp.path().join("index");
+        open(&seeds, &dir);
+        std::fs::write(dir.join(REINDEXING), b"").unwrap();
+        match open(&seeds, &dir).origin {
+            Origin::Built { reason } => assert!(reason.contains("interrupted"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        std::fs::write(dir.join("newsbot-manifest.json"), b"{}").unwrap();
+        match open(&seeds, &dir).origin {
+            Origin::Built { reason } => assert!(reason.contains("manifest"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn skipped_files_are_reported_on_reuse_too() {
+        let (tmp, seeds) = seeds_with(&[("news.txt", NEWS), ("bad.txt", b"\x00\x01binary")]);
+        let dir = tmp.path().join("index");
+        assert_eq!(open(&seeds, &dir).warnings.len(), 1);
+        let again = open(&seeds, &dir);
+        assert_eq!(again.origin, Origin::Reused);
+        assert_eq!(again.warnings[0].file, "bad.txt");
+    }
+
+    #[test]
+    fn memory_storage_always_builds() {
+        let (_tmp, seeds) = seeds_with(&[("news.txt", NEWS)]);
+        let o = open_or_build(&seeds, &Storage::Memory, false, |_, _| {}).unwrap();
+        assert_eq!(
+            o.origin,
+            Origin::Built {
+                reason: "in-memory index".into()
+            }
+        );
+    }
+}

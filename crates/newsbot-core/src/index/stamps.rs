@@ -11,9 +11,9 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use super::manifest::{FileEntry, Manifest};
 use crate::corpus;
 use crate::error::{io_error, Result};
-use super::manifest::{FileEntry, Manifest};
 
 const STAMPS: &str = "newsbot-stamps.json";
 
@@ -113,4 +113,88 @@ pub fn without_unchanged_skipped(
             !(skipped && unchanged)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_whose_stamp_matches_reuses_its_hash() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("a.txt"), "Headline\n\nText.\n").unwrap();
+        let (first, stamps, hashed) = current_files(tmp.path(), &Stamps::default()).unwrap();
+        assert!(hashed);
+        assert_eq!(first[0].hash, corpus::content_hash(b"Headline\n\nText.\n"));
+        // A stamp that matches is trusted: a planted hash shows it was not recomputed.
+        let mut planted = stamps.clone();
+        planted.files.get_mut("a.txt").unwrap().1 = "planted".into();
+        let (again, _, hashed) = current_files(tmp.path(), &planted).unwrap();
+        assert!(!hashed);
+        assert_eq!(again[0].hash, "planted");
+        // A changed size is hashed again.
+        std::fs::write(tmp.path().join("a.txt"), "Headline\n\nLonger text.\n").unwrap();
+        let (changed, _, hashed) = current_files(tmp.path(), &planted).unwrap();
+        assert!(hashed);
+        assert_eq!(
+            changed[0].hash,
+            corpus::content_hash(b"Headline\n\nLonger text.\n")
+        );
+    }
+
+    #[test]
+    fn stamps_round_trip_and_a_bad_file_is_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert_eq!(read(tmp.path()), Stamps::default());
+        let mut s = Stamps::default();
+        s.files.insert(
+            "a.txt".into(),
+            (
+                Stamp {
+                    bytes: 3,
+                    mtime_ns: 7,
+                },
+                "h".into(),
+            ),
+        );
+        write(tmp.path(), &s);
+        assert_eq!(read(tmp.path()), s);
+        std::fs::write(tmp.path().join(STAMPS), b"nonsense").unwrap();
+        assert_eq!(read(tmp.path()), Stamps::default());
+    }
+
+    #[test]
+    fn an_unchanged_skipped_file_is_left_out_of_the_comparison() {
+        let entry = |name: &str, hash: &str| FileEntry {
+            name: name.into(),
+            bytes: 1,
+            hash: hash.into(),
+        };
+        let manifest = Manifest {
+            schema_version: 0,
+            files: vec![entry("good.txt", "g")],
+            articles: Vec::new(),
+            passages: 0,
+            warnings: vec![corpus::SeedWarning {
+                file: "bad.txt".into(),
+                problem: "binary".into(),
+            }],
+        };
+        let mut cached = Stamps::default();
+        let stamp = Stamp {
+            bytes: 1,
+            mtime_ns: 1,
+        };
+        cached.files.insert("bad.txt".into(), (stamp, "b".into()));
+        let now = vec![entry("bad.txt", "b"), entry("good.txt", "g")];
+        assert_eq!(
+            without_unchanged_skipped(now, &manifest, &cached),
+            [entry("good.txt", "g")]
+        );
+        let edited = vec![entry("bad.txt", "b2"), entry("good.txt", "g")];
+        assert_eq!(
+            without_unchanged_skipped(edited, &manifest, &cached).len(),
+            2
+        );
+    }
 }

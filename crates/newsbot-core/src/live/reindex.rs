@@ -344,4 +344,3 @@ fn hash_file(path: &Path) -> String {
         .map(|b| corpus::content_hash(&b))
         .unwrap_or_default()
 }
-

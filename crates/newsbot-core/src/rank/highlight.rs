@@ -52,10 +52,7 @@ mod tests {
         let terms: HashSet<&str> = ["fine", "meta"].into_iter().collect();
         assert_eq!(merge(p, spans(p, &terms, &[])), [[5, 15]]);
         let dublin = Regex::new("Dub").unwrap();
-        assert_eq!(
-            merge(p, spans(p, &HashSet::new(), &[dublin])),
-            [[19, 22]]
-        );
+        assert_eq!(merge(p, spans(p, &HashSet::new(), &[dublin])), [[19, 22]]);
     }
 
     proptest! {

@@ -94,7 +94,8 @@ pub fn plan(text: &str, variants: &Variants, stats: &TermStats, t: &Tuning) -> P
         .filter(|t| {
             !detected.as_ref().is_some_and(|(_, r)| {
                 r.contains(&t.start)
-                    && answer_type::TYPE_NOUNS.contains(&text[t.start..t.end].to_lowercase().as_str())
+                    && answer_type::TYPE_NOUNS
+                        .contains(&text[t.start..t.end].to_lowercase().as_str())
             })
         })
         .collect();
@@ -141,7 +142,9 @@ pub fn plan(text: &str, variants: &Variants, stats: &TermStats, t: &Tuning) -> P
                     // scam), else the nearest spelling ("coupnag" → coupang).
                     let correction = spelling::agent_base(stats, &tok.term)
                         .map(|base| (base, t.variant))
-                        .or_else(|| spelling::correct(stats, &tok.term, t).map(|fixed| (fixed, t.fuzzy)));
+                        .or_else(|| {
+                            spelling::correct(stats, &tok.term, t).map(|fixed| (fixed, t.fuzzy))
+                        });
                     if let Some((term, factor)) = correction {
                         weight = idf(n, stats.body_freq(&term) as f32);
                         alts.push(Alt {
@@ -215,3 +218,96 @@ pub fn plan(text: &str, variants: &Variants, stats: &TermStats, t: &Tuning) -> P
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::testing::{index_of, NEWS};
+
+    fn plan_for(text: &str, variants: &Variants, t: &Tuning) -> Plan {
+        let idx = index_of(&[("news.txt", NEWS)]);
+        let searcher = idx.reader.searcher();
+        plan(text, variants, &TermStats::new(&searcher, &idx.fields), t)
+    }
+
+    fn typed(p: &Plan) -> Vec<String> {
+        p.concepts
+            .iter()
+            .map(|c| c.alts[0].terms.join(" "))
+            .collect()
+    }
+
+    #[test]
+    fn content_words_become_weighted_concepts() {
+        let p = plan_for(
+            "how much was Coupang fined?",
+            &Variants::default(),
+            &Tuning::default(),
+        );
+        assert_eq!(typed(&p), ["coupang", "fine"]);
+        assert_eq!(p.answer, Some(AnswerType::Money));
+        assert!(p.concepts.iter().all(|c| c.weight > 0.0));
+        assert!((p.total - p.concepts.iter().map(|c| c.weight).sum::<f32>()).abs() < 1e-6);
+        assert_eq!(p.pairs, [(0, 1)]);
+    }
+
+    #[test]
+    fn stop_words_only_is_an_empty_plan() {
+        let p = plan_for("what is the", &Variants::default(), &Tuning::default());
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn unknown_words_get_a_correction() {
+        let t = Tuning::default();
+        let p = plan_for("who fined coupnag?", &Variants::default(), &t);
+        let c = &p.concepts[1];
+        assert_eq!(c.alts[0].kind, AltKind::Typed);
+        assert_eq!(c.alts[1].kind, AltKind::Correction);
+        assert_eq!(c.alts[1].terms, ["coupang"]);
+        assert_eq!(c.alts[1].factor, t.fuzzy);
+        // Weighted as the correction, since the typed word is unknown.
+        assert!(c.weight > 0.0);
+    }
+
+    #[test]
+    fn variants_are_alternatives_and_phrases_one_concept() {
+        let v = Variants::parse(
+            "v.toml",
+            "groups = [[\"fine\", \"penalty\"], [\"went down\", \"outage\"]]",
+        )
+        .unwrap();
+        let t = Tuning::default();
+        let p = plan_for("which bank went down after the fine?", &v, &t);
+        let went_down = p
+            .concepts
+            .iter()
+            .find(|c| c.alts[0].terms == ["went", "down"])
+            .expect("the phrase is one concept");
+        assert!(went_down
+            .alts
+            .iter()
+            .any(|a| a.kind == AltKind::Variant && a.terms == ["outag"] && a.factor == t.variant));
+        let fine = p
+            .concepts
+            .iter()
+            .find(|c| c.alts[0].terms == ["fine"])
+            .unwrap();
+        assert_eq!(fine.alts[1].terms, ["penalti"]);
+    }
+
+    #[test]
+    fn long_questions_keep_their_rarest_concepts() {
+        let t = Tuning {
+            long_question_concepts: 2,
+            ..Tuning::default()
+        };
+        let text = "regulator company cloud banking apps Coupang Seoul";
+        let all = plan_for(text, &Variants::default(), &Tuning::default());
+        let cut = plan_for(text, &Variants::default(), &t);
+        assert_eq!(cut.concepts.len(), 2);
+        let mut weights: Vec<f32> = all.concepts.iter().map(|c| c.weight).collect();
+        weights.sort_by(|a, b| b.total_cmp(a));
+        let kept: f32 = cut.concepts.iter().map(|c| c.weight).sum();
+        assert!((kept - weights[0] - weights[1]).abs() < 1e-6);
+    }
+}

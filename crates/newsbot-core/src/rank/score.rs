@@ -332,7 +332,11 @@ mod tests {
         let with = score(&p, &w, &ev("Safety investment grew to €5 million.", &none));
         let without = score(&p, &w, &ev("Safety investment grew a lot.", &none));
         assert!(with.parts.sentence - without.parts.sentence >= w.sentence * w.answer_type - 1e-6);
-        assert!(with.spans.len() > 2, "the amount is highlighted: {:?}", with.spans);
+        assert!(
+            with.spans.len() > 2,
+            "the amount is highlighted: {:?}",
+            with.spans
+        );
     }
 
     #[test]

@@ -96,3 +96,55 @@ impl Default for Tuning {
         }
     }
 }
+
+impl Tuning {
+    /// Sets one knob by its field name, for calibration runs (`examples/weights.rs`).
+    pub fn set(&mut self, name: &str, value: f64) -> Result<(), String> {
+        let count = |v: f64| -> Result<usize, String> {
+            (v >= 0.0 && v.fract() == 0.0)
+                .then_some(v as usize)
+                .ok_or_else(|| format!("`{name}` takes a whole number, not {v}"))
+        };
+        let v = value as f32;
+        match name {
+            "max_concepts" => self.max_concepts = count(value)?,
+            "long_question_concepts" => self.long_question_concepts = count(value)?,
+            "typo_min_chars" => self.typo_min_chars = count(value)?,
+            "typo_two_edits_chars" => self.typo_two_edits_chars = count(value)?,
+            "candidates" => self.candidates = count(value)?,
+            "retrieval_concepts" => self.retrieval_concepts = count(value)?,
+            "context_boost" => self.context_boost = v,
+            "both" => self.both = v,
+            "article_only" => self.article_only = v,
+            "variant" => self.variant = v,
+            "fuzzy" => self.fuzzy = v,
+            "sentence" => self.sentence = v,
+            "proximity" => self.proximity = v,
+            "proximity_window" => self.proximity_window = count(value)?,
+            "answer_type" => self.answer_type = v,
+            "lead" => self.lead = v,
+            "bm25" => self.bm25 = v,
+            "topic_pattern" => self.topic_pattern = v,
+            "min_coverage" => self.min_coverage = v,
+            "headline_match" => self.headline_match = v,
+            _ => return Err(format!("no tuning knob `{name}`")),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knobs_are_set_by_name() {
+        let mut t = Tuning::default();
+        t.set("candidates", 40.0).unwrap();
+        t.set("both", 0.5).unwrap();
+        assert_eq!(t.candidates, 40);
+        assert_eq!(t.both, 0.5);
+        assert!(t.set("candidates", 2.5).is_err());
+        assert!(t.set("nonsense", 1.0).is_err());
+    }
+}

@@ -39,7 +39,7 @@ pub async fn handle_message(http: &Http, bot: &Bot, me: UserId, msg: &Message) {
     let user = msg.author.id.get();
     let page = match bot.limiter().check(user) {
         Verdict::Allow => match bot.answer(&Request::parse(&text), user) {
-            Ok(reply) => render::page(&reply, 1),
+            Ok(reply) => render::page(&reply, 1, bot.engine().messages()),
             Err(e) => {
                 tracing::error!("answering message {}: {e}", msg.id);
                 Page::text(&bot.engine().messages().error)

@@ -1,0 +1,162 @@
+//! The child side of the benchmark: one measurement in a fresh process, printed as JSON.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use newsbot_core::index::{self, stamps};
+use newsbot_core::{corpus, Engine, Prompts, Request, Storage};
+
+use crate::figures::{cpu_secs, ms, peak_rss_kb, percentile, BuildFigures, ServeFigures};
+use crate::{Global, WorkerArgs, WorkerMode};
+
+/// The question the cold start answers.
+pub const COLD_QUESTION: &str = "who was fined over cookies?";
+
+fn storage(data: &Path) -> Storage {
+    Storage::Disk(data.join("index"))
+}
+
+/// Opens the engine as the bot does: prompts validated, index reused when the seeds are
+/// unchanged.
+fn open_engine(g: &Global, data: &Path) -> Result<Engine> {
+    let prompts = Prompts::load(&g.prompts)
+        .with_context(|| format!("loading prompts from {}", g.prompts.display()))?;
+    let opened = index::open_or_build(&g.seeds, &storage(data), false, |_, _| {})
+        .with_context(|| format!("opening the index for seed folder {}", g.seeds.display()))?;
+    Ok(Engine::new(opened.index, Arc::new(prompts)))
+}
+
+/// `build` indexes the seed folder; `serve` opens the built index and runs the query mix;
+/// each prints one JSON object. `ask` answers one question and prints its note or top
+/// headline, for the cold start.
+pub fn run(g: &Global, args: &WorkerArgs) -> Result<()> {
+    match args.mode {
+        WorkerMode::Build => {
+            let started = Instant::now();
+            let corpus = corpus::load_dir(&g.seeds)?;
+            let parse_secs = started.elapsed().as_secs_f64();
+            let started = Instant::now();
+            let storage = storage(&args.data);
+            index::build(&corpus, &storage, |_, _| {})?;
+            let index_secs = started.elapsed().as_secs_f64();
+            // Stamps as `open_or_build` leaves them, so cold starts measure the normal path.
+            if let Storage::Disk(dir) = &storage {
+                let (_, fresh, _) = stamps::current_files(&g.seeds, &Default::default())?;
+                stamps::write(dir, &fresh);
+            }
+            let figures = BuildFigures {
+                files: corpus.files.len(),
+                articles: corpus.articles.len(),
+                passages: corpus.passage_count(),
+                text_bytes: corpus.total_bytes(),
+                parse_secs,
+                index_secs,
+                cpu_secs: cpu_secs(),
+                peak_rss_kb: peak_rss_kb(),
+            };
+            println!("{}", serde_json::to_string(&figures)?);
+        }
+        WorkerMode::Serve => {
+            let mix_path = args.mix.as_deref().context("--mix is required")?;
+            let mix = std::fs::read_to_string(mix_path)
+                .with_context(|| format!("reading {}", mix_path.display()))?;
+            let mix: Vec<(bool, String)> = mix
+                .lines()
+                .map(|l| match l.strip_prefix('\t') {
+                    Some(long) => (true, long.to_string()),
+                    None => (false, l.to_string()),
+                })
+                .collect();
+            let started = Instant::now();
+            let engine = open_engine(g, &args.data)?;
+            let open_ms = ms(started.elapsed());
+            println!(
+                "{}",
+                serde_json::to_string(&serve(&engine, &mix, args.rounds, open_ms))?
+            );
+        }
+        WorkerMode::Ask => {
+            let reply = open_engine(g, &args.data)?.answer(&Request::parse(COLD_QUESTION))?;
+            let first = reply.passages.first().map(|p| p.headline.as_str());
+            println!("{}", first.or(reply.message.as_deref()).unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+fn serve(engine: &Engine, mix: &[(bool, String)], rounds: usize, open_ms: f64) -> ServeFigures {
+    let requests: Vec<(bool, Request)> = mix
+        .iter()
+        .map(|(long, q)| (*long, Request::parse(q)))
+        .collect();
+    let mut errors = 0;
+    // One untimed pass so the figures are for a warm process, as a running bot is.
+    for (_, r) in &requests {
+        errors += engine.answer(r).is_err() as usize;
+    }
+    let mut all = Vec::new();
+    let mut long = Vec::new();
+    let mut per_query = vec![Vec::new(); requests.len()];
+    for _ in 0..rounds {
+        for (i, (is_long, r)) in requests.iter().enumerate() {
+            let t = Instant::now();
+            errors += engine.answer(r).is_err() as usize;
+            let d = ms(t.elapsed());
+            per_query[i].push(d);
+            all.push(d);
+            if *is_long {
+                long.push(d);
+            }
+        }
+    }
+    all.sort_by(f64::total_cmp);
+    long.sort_by(f64::total_cmp);
+    let mut slowest: Vec<(f64, String)> = per_query
+        .iter_mut()
+        .zip(mix)
+        .map(|(times, (_, q))| {
+            times.sort_by(f64::total_cmp);
+            (percentile(times, 0.5), q.chars().take(60).collect())
+        })
+        .collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    slowest.truncate(8);
+    let per_client = rounds.div_ceil(2).max(1);
+    let started = Instant::now();
+    let errors2: usize = std::thread::scope(|s| {
+        let clients: Vec<_> = (0..2)
+            .map(|c| {
+                let requests = &requests;
+                s.spawn(move || {
+                    let mut errors = 0;
+                    for round in 0..per_client {
+                        // Clients start at different points of the mix.
+                        for i in 0..requests.len() {
+                            let (_, r) =
+                                &requests[(i + c * requests.len() / 2 + round) % requests.len()];
+                            errors += engine.answer(r).is_err() as usize;
+                        }
+                    }
+                    errors
+                })
+            })
+            .collect();
+        clients.into_iter().map(|c| c.join().unwrap_or(1)).sum()
+    });
+    let qps = (2 * per_client * requests.len()) as f64 / started.elapsed().as_secs_f64();
+    ServeFigures {
+        queries: all.len(),
+        p50_ms: percentile(&all, 0.5),
+        p99_ms: percentile(&all, 0.99),
+        max_ms: all.last().copied().unwrap_or(0.0),
+        long_p50_ms: percentile(&long, 0.5),
+        long_p99_ms: percentile(&long, 0.99),
+        qps_2_clients: qps,
+        errors: errors + errors2,
+        open_ms,
+        peak_rss_kb: peak_rss_kb(),
+        slowest,
+    }
+}

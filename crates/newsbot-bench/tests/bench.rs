@@ -1,0 +1,69 @@
+//! The benchmark end to end through its binary, on the shipped seeds.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn bench_runs_on_the_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("newsbot-bench")
+        .unwrap()
+        .env_clear()
+        .current_dir(root())
+        .args(["--prompts", "prompts", "--seeds", "seeds"])
+        .args(["--sizes", "1,2", "--rounds", "1", "--json", "--dir"])
+        .arg(tmp.path())
+        .args(["--questions", "no/such/file.jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sizes = report["sizes"].as_array().unwrap();
+    assert_eq!(sizes.len(), 2);
+    assert_eq!(sizes[0]["build"]["passages"], 156);
+    assert!(sizes[1]["build"]["passages"].as_u64().unwrap() > 156);
+    assert_eq!(sizes[1]["serve"]["errors"], 0);
+    assert!(sizes[0]["cold_start_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn the_ask_worker_answers_from_a_built_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bench = || {
+        let mut c = Command::cargo_bin("newsbot-bench").unwrap();
+        c.env_clear().current_dir(root()).args([
+            "--prompts",
+            "prompts",
+            "--seeds",
+            "seeds",
+            "worker",
+        ]);
+        c
+    };
+    bench()
+        .args(["build", "--data"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let out = bench()
+        .args(["ask", "--data"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out)
+            .to_lowercase()
+            .contains("cookie"),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+}
