@@ -6,13 +6,15 @@
 //! by a promo line that appears in several spellings. Layout is decided per article chunk, not
 //! per file, so a file that mixes layouts still parses.
 
+mod model;
+
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+
+pub use model::{Article, Corpus, Paragraph, ParsedFile, RawArticle, SeedWarning};
 
 use crate::error::{Error, Result};
 use crate::text::{fingerprint, normalize_whitespace, short_hash, squash, truncate_words};
@@ -26,73 +28,6 @@ static PROMO: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("promo regex")
 });
-
-/// One paragraph of an article, with the section sub-heading it sits under, if any.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Paragraph {
-    pub text: String,
-    pub section: Option<String>,
-}
-
-/// An article as one file carries it, before copies are merged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RawArticle {
-    pub headline: Option<String>,
-    pub paragraphs: Vec<Paragraph>,
-}
-
-/// One parsed seed file. Kept per file so a live re-index re-parses only what changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ParsedFile {
-    pub name: String,
-    pub bytes: u64,
-    pub hash: String,
-    pub articles: Vec<RawArticle>,
-}
-
-/// A distinct article after merging the copies of it found across files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Article {
-    /// Stable across restarts and file order: derived from the text of the lead paragraph.
-    pub id: String,
-    pub headline: String,
-    /// True when no copy had a headline and it was derived from the opening.
-    pub headline_derived: bool,
-    pub paragraphs: Vec<Paragraph>,
-    /// File names (not paths) of every file that carries this article, in name order.
-    pub sources: Vec<String>,
-}
-
-/// A seed file that could not be used, and why. The rest of the folder still loads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SeedWarning {
-    pub file: String,
-    pub problem: String,
-}
-
-impl fmt::Display for SeedWarning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}; skipped", self.file, self.problem)
-    }
-}
-
-/// Everything read from a seed folder.
-#[derive(Debug, Clone, Default)]
-pub struct Corpus {
-    pub files: Vec<ParsedFile>,
-    pub articles: Vec<Article>,
-    pub warnings: Vec<SeedWarning>,
-}
-
-impl Corpus {
-    pub fn passage_count(&self) -> usize {
-        self.articles.iter().map(|a| a.paragraphs.len()).sum()
-    }
-
-    pub fn total_bytes(&self) -> u64 {
-        self.files.iter().map(|f| f.bytes).sum()
-    }
-}
 
 /// The `*.txt` files of a seed folder, sorted by name so results never depend on directory
 /// order.
@@ -449,52 +384,4 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn promo_spellings_all_split() {
-        let text = "A first paragraph here.\nWould you like to learn more about AI, tech, and digital diplomacy? If so, ask our Diplo chatbot!\nSecond article text.\nWould you like to learn more about\u{a0}AI, tech and digital diplomacyIf so,\u{a0}ask our Diplo chatbot\nThird one.";
-        let arts = parse_text(text);
-        assert_eq!(arts.len(), 3);
-        for a in &arts {
-            for p in &a.paragraphs {
-                assert!(!p.text.to_lowercase().contains("diplo"));
-            }
-        }
-    }
-
-    #[test]
-    fn headline_and_sections() {
-        let text = "Big news today\n\nFirst para.\n\nA section title\n\nSecond para.";
-        let arts = parse_text(text);
-        assert_eq!(arts[0].headline.as_deref(), Some("Big news today"));
-        assert_eq!(arts[0].paragraphs.len(), 2);
-        assert_eq!(
-            arts[0].paragraphs[1].section.as_deref(),
-            Some("A section title")
-        );
-    }
-
-    #[test]
-    fn single_newline_layout_has_no_headline() {
-        let arts = parse_text("One sentence here.\nAnother line here.\n");
-        assert_eq!(arts[0].headline, None);
-        assert_eq!(arts[0].paragraphs.len(), 2);
-    }
-
-    #[test]
-    fn derived_headline_is_short() {
-        let h = derive_headline("Hopae is expanding into Europe with a €5M investment as the region prepares for mandatory EUDI Wallet adoption. More.");
-        assert!(h.chars().count() <= 64, "{h}");
-        assert!(h.starts_with("Hopae is expanding"));
-    }
-
-    #[test]
-    fn bad_bytes_are_warnings() {
-        assert!(parse_bytes("e.txt", b"").is_err());
-        assert!(parse_bytes("b.txt", b"\x00\x01\x02abc").is_err());
-        assert!(parse_bytes("l.txt", b"caf\xe9 au lait.").is_err());
-        assert!(parse_bytes("p.txt", "Would you like to learn more about AI, tech and digital diplomacy? If so, ask our Diplo chatbot!\n".as_bytes()).is_err());
-    }
-}
+mod tests;

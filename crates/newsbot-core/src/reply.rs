@@ -175,7 +175,8 @@ mod tests {
         assert_eq!(last.remaining, 0);
         let beyond = r.page(4);
         assert!(beyond.passages.is_empty() && beyond.past_end);
-        let empty = reply_with(0).page(2);
+        let none = reply_with(0);
+        let empty = none.page(2);
         assert!(empty.passages.is_empty() && !empty.past_end);
     }
 

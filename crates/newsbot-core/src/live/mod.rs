@@ -2,13 +2,12 @@
 //!
 //! Only the articles of changed files are deleted and re-added; the rest of the index is left
 //! alone. Requests keep using the snapshot they started with, and the new index is swapped in
-//! with [`IndexHandle::replace`](crate::index::IndexHandle::replace) only after tantivy has committed, so a failed or half-done
-//! re-index is never visible.
+//! with [`IndexHandle::replace`](crate::index::IndexHandle::replace) only after tantivy has
+//! committed, so a failed or half-done re-index is never visible.
 //!
 //! On disk, a marker file exists while a commit is in flight and the manifest is rewritten
 //! after the commit; a crash at any point leaves either the previous index with its manifest,
 //! or a marker / manifest mismatch that makes the next start rebuild.
-
 //!
 //! [`reindex`] applies one change; [`watch`] polls the seed folder and calls it.
 

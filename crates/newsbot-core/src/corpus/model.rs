@@ -1,0 +1,73 @@
+//! What reading the seed folder produces: parsed files, merged articles, and warnings for
+//! the files that could not be used.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One paragraph of an article, with the section sub-heading it sits under, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paragraph {
+    pub text: String,
+    pub section: Option<String>,
+}
+
+/// An article as one file carries it, before copies are merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RawArticle {
+    pub headline: Option<String>,
+    pub paragraphs: Vec<Paragraph>,
+}
+
+/// One parsed seed file. Kept per file so a live re-index re-parses only what changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParsedFile {
+    pub name: String,
+    pub bytes: u64,
+    pub hash: String,
+    pub articles: Vec<RawArticle>,
+}
+
+/// A distinct article after merging the copies of it found across files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable across restarts and file order: derived from the text of the lead paragraph.
+    pub id: String,
+    pub headline: String,
+    /// True when no copy had a headline and it was derived from the opening.
+    pub headline_derived: bool,
+    pub paragraphs: Vec<Paragraph>,
+    /// File names (not paths) of every file that carries this article, in name order.
+    pub sources: Vec<String>,
+}
+
+/// A seed file that could not be used, and why. The rest of the folder still loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedWarning {
+    pub file: String,
+    pub problem: String,
+}
+
+impl fmt::Display for SeedWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}; skipped", self.file, self.problem)
+    }
+}
+
+/// Everything read from a seed folder.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub files: Vec<ParsedFile>,
+    pub articles: Vec<Article>,
+    pub warnings: Vec<SeedWarning>,
+}
+
+impl Corpus {
+    pub fn passage_count(&self) -> usize {
+        self.articles.iter().map(|a| a.paragraphs.len()).sum()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.bytes).sum()
+    }
+}
