@@ -5,8 +5,11 @@
 //! paragraph per line; section sub-headings inside a long piece) and articles are separated
 //! by a promo line that appears in several spellings. Layout is decided per article chunk, not
 //! per file, so a file that mixes layouts still parses.
+//!
+//! Nothing a user wrote is lost silently: a line that may be a sentence is indexed, copies
+//! merge to the union of their paragraphs, and [`Accounting`] says where every line went.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -14,8 +17,26 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+pub use crate::accounting::{Accounting, Counts, FileAccount, MergeNote, ParseCounts};
+use crate::decode;
 use crate::error::{Error, Result};
 use crate::text::{fingerprint, normalize_whitespace, short_hash, squash, truncate_words};
+
+// The reader's tuning numbers, in one place. Chosen by reading the shipped seeds (never an
+// eval set): their longest headline has 11 words and their longest section heading 12. The
+// headline limit leaves room for a site suffix and wordier real headlines; the heading limits
+// are the ones the parser always had.
+
+/// A headline is at most this many words and characters, site suffix included.
+const HEADLINE_MAX_WORDS: usize = 24;
+const HEADLINE_MAX_CHARS: usize = 200;
+/// A section heading is at most this many words and characters.
+const HEADING_MAX_WORDS: usize = 16;
+const HEADING_MAX_CHARS: usize = 150;
+/// A paragraph counts as evidence that two chunks are copies only with at least this many
+/// letters and digits (about eight words), so a shared stock line ("Photo: Reuters") never
+/// makes two articles one.
+const MIN_EVIDENCE_CHARS: usize = 40;
 
 /// The promo line, in every spelling seen: with or without the comma, the "?", the "!", the
 /// space between the two sentences, and with any whitespace (NBSPs are normalised before this
@@ -48,6 +69,11 @@ pub struct ParsedFile {
     pub bytes: u64,
     pub hash: String,
     pub articles: Vec<RawArticle>,
+    /// The encoding the file was read as, when it was not plain UTF-8.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub counts: ParseCounts,
 }
 
 /// A distinct article after merging the copies of it found across files.
@@ -82,6 +108,8 @@ pub struct Corpus {
     pub files: Vec<ParsedFile>,
     pub articles: Vec<Article>,
     pub warnings: Vec<SeedWarning>,
+    /// Where every line went.
+    pub accounting: Accounting,
 }
 
 impl Corpus {
@@ -148,25 +176,23 @@ pub fn parse_bytes(name: &str, bytes: &[u8]) -> std::result::Result<ParsedFile, 
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(warn("is empty"));
     }
-    if looks_binary(bytes) {
-        return Err(warn("looks like a binary file, not text"));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| SeedWarning {
-        file: name.to_string(),
-        problem: format!(
-            "is not valid UTF-8 (bad byte at offset {}); save it as UTF-8",
-            e.valid_up_to()
-        ),
+    let decoded = decode::decode(bytes).map_err(|e| match e {
+        decode::NotText::Binary => warn("looks like a binary file, not text"),
     })?;
-    let articles = parse_text(text);
+    if decoded.text.trim().is_empty() {
+        return Err(warn("is empty"));
+    }
+    let (articles, counts) = parse_text_counted(&decoded.text);
     if articles.is_empty() {
-        return Err(warn("holds no article text (only promo lines or headings)"));
+        return Err(warn("holds only promo lines, no article text"));
     }
     Ok(ParsedFile {
         name: name.to_string(),
         bytes: bytes.len() as u64,
         hash: content_hash(bytes),
         articles,
+        encoding: decoded.encoding,
+        counts,
     })
 }
 
@@ -178,27 +204,25 @@ pub fn content_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn looks_binary(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8192)];
-    if head.contains(&0) {
-        return true;
-    }
-    let control = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
-        .count();
-    control * 10 > head.len()
-}
-
 /// Splits cleaned text into the articles it holds.
 pub fn parse_text(text: &str) -> Vec<RawArticle> {
+    parse_text_counted(text).0
+}
+
+/// Like [`parse_text`], also counting what the lines turned out to be.
+pub fn parse_text_counted(text: &str) -> (Vec<RawArticle>, ParseCounts) {
     let clean = normalize_whitespace(text);
+    let mut counts = ParseCounts::default();
     // Promo lines separate articles; a promo glued to the end of a paragraph is cut off and
     // still separates.
     let mut chunks: Vec<Vec<&str>> = vec![Vec::new()];
     let mut pieces: Vec<String> = Vec::new();
     for line in clean.split('\n') {
+        if !line.is_empty() {
+            counts.lines += 1;
+        }
         if PROMO.is_match(line) {
+            counts.promo_lines += 1;
             let mut last = 0;
             for m in PROMO.find_iter(line) {
                 pieces.push(format!("{}\u{0}", &line[last..m.start()]));
@@ -221,65 +245,186 @@ pub fn parse_text(text: &str) -> Vec<RawArticle> {
             chunks.last_mut().expect("non-empty").push(piece.trim());
         }
     }
-    chunks.iter().flat_map(|lines| split_chunk(lines)).collect()
+    let articles = chunks
+        .iter()
+        .filter_map(|lines| split_chunk(lines, &mut counts))
+        .collect();
+    (articles, counts)
 }
 
-/// A heading is a short single line without closing punctuation. Headlines and section
-/// titles both look like this; body sentences end in punctuation.
-fn is_heading(line: &str) -> bool {
+/// Words that mark a short line as a sentence rather than a heading: subject pronouns,
+/// finite auxiliaries and reporting verbs. Section headings are noun phrases ("Outages that
+/// defined 2025", "The smoke and mirrors of the digital infrastructure"); a one-line
+/// paragraph such as "Federer said he needed surgery on an injured knee" almost always has
+/// one of these. A heading misread as a passage costs little; a sentence misread as a
+/// heading is lost, so a line with any of these is a passage.
+const SENTENCE_WORDS: &[&str] = &[
+    "i",
+    "he",
+    "she",
+    "we",
+    "they",
+    "you",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "did",
+    "does",
+    "been",
+    "said",
+    "says",
+    "told",
+    "added",
+    "stated",
+    "explained",
+    "noted",
+    "according",
+];
+
+fn has_sentence_word(line: &str) -> bool {
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.len() <= 9)
+        .any(|w| SENTENCE_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// A heading looks like one: a short single line, without closing punctuation, starting with
+/// a capital, a digit or a quote, and with no sign of being a sentence.
+fn looks_like_heading(line: &str) -> bool {
     let words = line.split_whitespace().count();
     let first = line.chars().next();
-    (1..=16).contains(&words)
-        && line.chars().count() <= 150
+    (1..=HEADING_MAX_WORDS).contains(&words)
+        && line.chars().count() <= HEADING_MAX_CHARS
         && !line.ends_with(['.', '!', '?', ':', ';', ',', '…', '"', '”', ')'])
         && first.is_some_and(|c| c.is_uppercase() || c.is_numeric() || "‘'\"“".contains(c))
+        && !has_sentence_word(line)
 }
 
-fn split_chunk(lines: &[&str]) -> Vec<RawArticle> {
+/// A " – Site name." (or " — Site", " | Site", " - Site") tail on a headline: up to four
+/// capitalised words after a dash or bar, with an optional final period.
+static SITE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(\S+(?:\s+\S+)+?)\s+[–—|-]\s+\p{Lu}[\p{L}\p{N}&.'’-]*(?:\s+[\p{Lu}\p{N}&][\p{L}\p{N}&.'’-]*){0,3}\s*\.?$",
+    )
+    .expect("site suffix regex")
+});
+
+/// The headline without its site suffix, if it has one.
+fn without_site_suffix(line: &str) -> Option<&str> {
+    SITE_SUFFIX
+        .captures(line)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
+/// The headline as shown: site suffix and a lone final period removed ("…", "!" and "?"
+/// stay: they are part of the headline).
+fn shown_headline(line: &str) -> String {
+    let h = without_site_suffix(line).unwrap_or(line).trim();
+    match h.strip_suffix('.') {
+        Some(rest) if !rest.ends_with('.') => rest.trim_end().to_string(),
+        _ => h.to_string(),
+    }
+}
+
+/// One blank-line-separated block (or one line, in the one-paragraph-per-line layout).
+struct Block {
+    text: String,
+    lines: usize,
+}
+
+/// Whether the first block is the article's headline. The layout decides, not the final
+/// character: a short single line followed by longer text (the rest of the article) is a
+/// headline even when it ends in
+/// "." or "…", unless it is plainly a sentence (final punctuation and a sentence word). A
+/// site suffix marks a headline in either layout. With one paragraph per line there is no
+/// blank line to go by, so the line must look like a heading.
+fn is_headline(blocks: &[Block], blank_layout: bool) -> bool {
+    let [first, rest @ ..] = blocks else {
+        return false;
+    };
+    if rest.is_empty() {
+        return false;
+    }
+    let text = first.text.as_str();
+    let chars = text.chars().count();
+    if first.lines != 1
+        || text.split_whitespace().count() > HEADLINE_MAX_WORDS
+        || chars > HEADLINE_MAX_CHARS
+    {
+        return false;
+    }
+    if without_site_suffix(text).is_some() {
+        return true;
+    }
+    if !blank_layout {
+        return looks_like_heading(text);
+    }
+    let sentence = text.ends_with(['.', '!', '?']) && has_sentence_word(text);
+    !sentence && rest.iter().map(|b| b.text.chars().count()).sum::<usize>() > chars
+}
+
+fn split_chunk(lines: &[&str], counts: &mut ParseCounts) -> Option<RawArticle> {
     // Trim blank lines at both ends, then decide the layout: any inner blank line means
     // blank-line-separated paragraphs (which may wrap over several lines); none means one
     // paragraph per line.
-    let start = lines.iter().position(|l| !l.is_empty());
-    let end = lines.iter().rposition(|l| !l.is_empty());
-    let (Some(start), Some(end)) = (start, end) else {
-        return Vec::new();
-    };
+    let start = lines.iter().position(|l| !l.is_empty())?;
+    let end = lines.iter().rposition(|l| !l.is_empty())?;
     let lines = &lines[start..=end];
     let blank_layout = lines.iter().any(|l| l.is_empty());
-    let blocks: Vec<String> = if blank_layout {
+    let blocks: Vec<Block> = if blank_layout {
         lines
             .split(|l| l.is_empty())
             .filter(|b| !b.is_empty())
-            .map(|b| squash(&b.join(" ")))
+            .map(|b| Block {
+                text: squash(&b.join(" ")),
+                lines: b.len(),
+            })
             .collect()
     } else {
-        lines.iter().map(|l| l.to_string()).collect()
+        lines
+            .iter()
+            .map(|l| Block {
+                text: l.to_string(),
+                lines: 1,
+            })
+            .collect()
     };
 
-    let mut headline = None;
+    let headline = is_headline(&blocks, blank_layout).then(|| shown_headline(&blocks[0].text));
+    let body = &blocks[usize::from(headline.is_some())..];
     let mut section: Option<String> = None;
     let mut paragraphs = Vec::new();
-    for (i, block) in blocks.iter().enumerate() {
-        if is_heading(block) {
-            if i == 0 {
-                headline = Some(block.clone());
-            } else {
-                section = Some(block.clone());
-            }
+    for (i, block) in body.iter().enumerate() {
+        // Never the last line: a heading heads something.
+        if i + 1 < body.len() && block.lines == 1 && looks_like_heading(&block.text) {
+            section = Some(block.text.clone());
+            counts.headings += 1;
             continue;
         }
         paragraphs.push(Paragraph {
-            text: block.clone(),
+            text: block.text.clone(),
             section: section.clone(),
         });
     }
-    if paragraphs.is_empty() {
-        return Vec::new();
-    }
-    vec![RawArticle {
+    counts.headlines += usize::from(headline.is_some());
+    counts.paragraphs += paragraphs.len();
+    // The last block is always a paragraph, so a chunk with any text is an article.
+    (!paragraphs.is_empty()).then_some(RawArticle {
         headline,
         paragraphs,
-    }]
+    })
 }
 
 /// Derives a short readable headline from an article's opening sentence, for articles that
@@ -310,85 +455,223 @@ pub fn derive_headline(first_paragraph: &str) -> String {
     }
 }
 
-/// Merges the articles of all files: copies of one article (judged by shared paragraphs)
-/// become one article listing every file as a source, with the real headline from whichever
-/// copy has one.
+/// The articles of a seed folder and the account of how they were put together.
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    pub articles: Vec<Article>,
+    pub accounting: Accounting,
+}
+
+/// The key under which near-duplicate paragraphs are stored once: the text without case,
+/// whitespace, quotes or punctuation. A paragraph of punctuation alone keys by its text.
+fn paragraph_key(text: &str) -> String {
+    let print = fingerprint(text);
+    if print.is_empty() {
+        text.to_string()
+    } else {
+        print
+    }
+}
+
+/// Merges the articles of all files: copies of one article become one article listing
+/// every file as a source, with the real headline from whichever copy has one.
 pub fn merge(files: &[ParsedFile]) -> Vec<Article> {
-    struct Draft {
-        headline: Option<String>,
-        paragraphs: Vec<Paragraph>,
-        sources: Vec<String>,
+    merge_accounted(files).articles
+}
+
+/// Like [`merge`], also accounting per file for what was stored and what was a duplicate.
+///
+/// Two chunks are copies only when their paragraph text says so: at least half of the
+/// shorter one's substantial paragraphs are in the other (two write-ups of one event share
+/// none). Headlines play no part. Merging never drops a distinct paragraph: the article is
+/// the union of its copies, in the longest copy's order, each other copy's extra paragraphs
+/// placed after the paragraph they follow in their own copy.
+pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
+    struct Draft<'a> {
+        copies: Vec<(usize, &'a RawArticle)>,
+        keys: HashSet<String>,
+        /// Indexes into `notes` of the merges into this draft, to fill in the headline.
+        notes: Vec<usize>,
     }
     let mut drafts: Vec<Draft> = Vec::new();
+    let mut notes: Vec<(usize, MergeNote)> = Vec::new();
     let mut by_paragraph: HashMap<String, usize> = HashMap::new();
-    for file in files {
+    for (f, file) in files.iter().enumerate() {
         for raw in &file.articles {
-            let prints: Vec<String> = raw
+            let keys: Vec<String> = raw
                 .paragraphs
                 .iter()
-                .map(|p| fingerprint(&p.text))
+                .map(|p| paragraph_key(&p.text))
+                .collect();
+            let distinct: HashSet<&String> = keys.iter().collect();
+            let evidence: Vec<&String> = distinct
+                .iter()
+                .copied()
+                .filter(|k| k.chars().count() >= MIN_EVIDENCE_CHARS)
                 .collect();
             let mut votes: HashMap<usize, usize> = HashMap::new();
-            for p in &prints {
-                if let Some(&i) = by_paragraph.get(p) {
+            for k in &evidence {
+                if let Some(&i) = by_paragraph.get(*k) {
                     *votes.entry(i).or_default() += 1;
                 }
             }
-            // Same article when at least half of the shorter copy's paragraphs match. Two
-            // write-ups of one event share no paragraphs, so they stay apart.
             let same = votes
                 .into_iter()
-                .filter(|&(i, n)| n * 2 >= raw.paragraphs.len().min(drafts[i].paragraphs.len()))
+                .filter(|&(i, n)| n * 2 >= distinct.len().min(drafts[i].keys.len()))
                 .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
                 .map(|(i, _)| i);
-            match same {
+            let i = match same {
                 Some(i) => {
                     let d = &mut drafts[i];
-                    if !d.sources.contains(&file.name) {
-                        d.sources.push(file.name.clone());
-                    }
-                    if d.headline.is_none() {
-                        d.headline = raw.headline.clone();
-                    }
-                    if raw.paragraphs.len() > d.paragraphs.len() {
-                        d.paragraphs = raw.paragraphs.clone();
-                    }
-                    for p in prints {
-                        by_paragraph.entry(p).or_insert(i);
-                    }
+                    let common = distinct.iter().filter(|k| d.keys.contains(**k)).count();
+                    let mut earlier: Vec<String> = d
+                        .copies
+                        .iter()
+                        .map(|&(f, _)| files[f].name.clone())
+                        .collect();
+                    earlier.dedup();
+                    d.notes.push(notes.len());
+                    notes.push((
+                        i,
+                        MergeNote {
+                            headline: String::new(),
+                            earlier,
+                            file: file.name.clone(),
+                            common,
+                            added: distinct.len() - common,
+                        },
+                    ));
+                    d.copies.push((f, raw));
+                    i
                 }
                 None => {
-                    let i = drafts.len();
                     drafts.push(Draft {
-                        headline: raw.headline.clone(),
-                        paragraphs: raw.paragraphs.clone(),
-                        sources: vec![file.name.clone()],
+                        copies: vec![(f, raw)],
+                        keys: HashSet::new(),
+                        notes: Vec::new(),
                     });
-                    for p in prints {
-                        by_paragraph.entry(p).or_insert(i);
-                    }
+                    drafts.len() - 1
+                }
+            };
+            for k in evidence {
+                by_paragraph.entry(k.clone()).or_insert(i);
+            }
+            drafts[i].keys.extend(keys);
+        }
+    }
+
+    let mut per_file = vec![Counts::default(); files.len()];
+    let mut articles = Vec::with_capacity(drafts.len());
+    for d in &drafts {
+        // Accounting in file order: the first copy to give a paragraph is credited with it.
+        let mut seen: HashSet<String> = HashSet::new();
+        for &(f, raw) in &d.copies {
+            for p in &raw.paragraphs {
+                if seen.insert(paragraph_key(&p.text)) {
+                    per_file[f].paragraphs_indexed += 1;
+                } else {
+                    per_file[f].duplicates_stored_once += 1;
                 }
             }
         }
+        let paragraphs = union_of_copies(&d.copies);
+        let headline = d.copies.iter().find_map(|(_, raw)| raw.headline.clone());
+        let derived = headline.is_none();
+        let headline = headline.unwrap_or_else(|| derive_headline(&paragraphs[0].text));
+        for &n in &d.notes {
+            notes[n].1.headline = headline.clone();
+        }
+        let mut sources: Vec<String> = d
+            .copies
+            .iter()
+            .map(|&(f, _)| files[f].name.clone())
+            .collect();
+        sources.sort();
+        sources.dedup();
+        articles.push(Article {
+            id: short_hash(&fingerprint(&paragraphs[0].text)),
+            headline,
+            headline_derived: derived,
+            paragraphs,
+            sources,
+        });
     }
-    drafts
-        .into_iter()
-        .map(|d| {
-            let derived = d.headline.is_none();
-            let headline = d
-                .headline
-                .unwrap_or_else(|| derive_headline(&d.paragraphs[0].text));
-            let mut sources = d.sources;
-            sources.sort();
-            Article {
-                id: short_hash(&fingerprint(&d.paragraphs[0].text)),
-                headline,
-                headline_derived: derived,
-                paragraphs: d.paragraphs,
-                sources,
+
+    let mut accounting = Accounting {
+        merges: notes.into_iter().map(|(_, n)| n).collect(),
+        ..Accounting::default()
+    };
+    for (file, mut counts) in files.iter().zip(per_file) {
+        counts.lines = file.counts.lines;
+        counts.headlines = file.counts.headlines;
+        counts.headings = file.counts.headings;
+        counts.promo_lines = file.counts.promo_lines;
+        accounting.total.add(&counts);
+        accounting.files.push(FileAccount {
+            file: file.name.clone(),
+            encoding: file.encoding.clone(),
+            counts,
+        });
+    }
+    Merged {
+        articles,
+        accounting,
+    }
+}
+
+/// The union of an article's copies, each near-duplicate paragraph once. The longest copy
+/// (the first, on a tie) gives the order; another copy's extra paragraph goes right after
+/// the paragraph it follows in that copy, and extras that open a copy go before the first
+/// paragraph that copy shares.
+fn union_of_copies(copies: &[(usize, &RawArticle)]) -> Vec<Paragraph> {
+    let base = copies
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, raw))| (raw.paragraphs.len(), std::cmp::Reverse(*i)))
+        .map_or(0, |(i, _)| i);
+    let mut out: Vec<(String, Paragraph)> = Vec::new();
+    let mut have: HashSet<String> = HashSet::new();
+    for p in &copies[base].1.paragraphs {
+        let k = paragraph_key(&p.text);
+        if have.insert(k.clone()) {
+            out.push((k, p.clone()));
+        }
+    }
+    for (i, (_, raw)) in copies.iter().enumerate() {
+        if i == base {
+            continue;
+        }
+        let mut after: Option<usize> = None;
+        let mut leading: Vec<(String, Paragraph)> = Vec::new();
+        for p in &raw.paragraphs {
+            let k = paragraph_key(&p.text);
+            if leading.iter().any(|(o, _)| *o == k) {
+                continue;
             }
-        })
-        .collect()
+            if have.contains(&k) {
+                let pos = out.iter().position(|(o, _)| *o == k).unwrap_or(out.len());
+                if after.is_none() && !leading.is_empty() {
+                    let n = leading.len();
+                    out.splice(pos..pos, leading.drain(..));
+                    after = Some(pos + n);
+                } else {
+                    after = Some(pos);
+                }
+            } else {
+                have.insert(k.clone());
+                match after {
+                    Some(pos) => {
+                        out.insert(pos + 1, (k, p.clone()));
+                        after = Some(pos + 1);
+                    }
+                    None => leading.push((k, p.clone())),
+                }
+            }
+        }
+        // A copy that shares nothing (not reachable through `merge`) keeps its text anyway.
+        out.append(&mut leading);
+    }
+    out.into_iter().map(|(_, p)| p).collect()
 }
 
 /// Reads a whole seed folder. Bad files become warnings; a folder with no usable article is
@@ -439,7 +722,9 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
         done += batch.len();
         progress(done, paths.len());
     }
-    corpus.articles = merge(&corpus.files);
+    let merged = merge_accounted(&corpus.files);
+    corpus.articles = merged.articles;
+    corpus.accounting = merged.accounting;
     if corpus.articles.is_empty() {
         return Err(Error::NoArticles {
             path: dir.to_path_buf(),
@@ -493,8 +778,117 @@ mod tests {
     #[test]
     fn bad_bytes_are_warnings() {
         assert!(parse_bytes("e.txt", b"").is_err());
+        assert!(parse_bytes("e.txt", b"\xef\xbb\xbf\n").is_err());
         assert!(parse_bytes("b.txt", b"\x00\x01\x02abc").is_err());
-        assert!(parse_bytes("l.txt", b"caf\xe9 au lait.").is_err());
-        assert!(parse_bytes("p.txt", "Would you like to learn more about AI, tech and digital diplomacy? If so, ask our Diplo chatbot!\n".as_bytes()).is_err());
+        let promo = parse_bytes("p.txt", "Would you like to learn more about AI, tech and digital diplomacy? If so, ask our Diplo chatbot!\n".as_bytes()).unwrap_err();
+        assert!(promo.problem.contains("only promo"), "{promo}");
+    }
+
+    #[test]
+    fn legacy_encodings_are_read() {
+        let f = parse_bytes("l.txt", b"Caf\xe9 prices rose by \x805 this year.").unwrap();
+        assert_eq!(f.encoding.as_deref(), Some("windows-1252"));
+        assert_eq!(
+            f.articles[0].paragraphs[0].text,
+            "Café prices rose by €5 this year."
+        );
+    }
+
+    const REPRO: &str = "Stocks rally as markets cheer rate cut – Example Wire.\n\nThe central bank cut its main rate by half a point on Tuesday, the first cut in two years.\n\nWould you like to learn more about AI, tech and digital diplomacy? If so, ask our Diplo chatbot!\n\nStocks rally as markets cheer rate cut – Example Wire.\n\nShares of carmakers rose 4% after the announcement, led by Tesla and Ford.\n";
+
+    fn file(name: &str, text: &str) -> ParsedFile {
+        parse_bytes(name, text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn headlines_with_punctuation_and_site_suffix_are_headlines() {
+        let arts = parse_text(REPRO);
+        assert_eq!(arts.len(), 2);
+        for a in &arts {
+            assert_eq!(
+                a.headline.as_deref(),
+                Some("Stocks rally as markets cheer rate cut")
+            );
+            assert_eq!(a.paragraphs.len(), 1);
+        }
+        for h in [
+            "Markets tumble…",
+            "Rates cut at last!",
+            "The end of cheap money?",
+        ] {
+            let arts = parse_text(&format!(
+                "{h}\n\nThe central bank cut its main rate by half a point on Tuesday.\n"
+            ));
+            assert_eq!(arts[0].headline.as_deref(), Some(h));
+        }
+        // Plainly a sentence, though short and first: indexed.
+        let arts = parse_text("He said it was over.\n\nThe central bank cut its main rate by half a point on Tuesday.\n");
+        assert_eq!(arts[0].headline, None);
+        assert_eq!(arts[0].paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn chunks_sharing_only_a_headline_stay_apart() {
+        let merged = merge_accounted(&[file("a.txt", REPRO)]);
+        assert_eq!(merged.articles.len(), 2);
+        assert!(merged.accounting.merges.is_empty());
+        assert_eq!(merged.accounting.total.paragraphs_indexed, 2);
+        assert_eq!(merged.accounting.total.headlines, 2);
+        assert_eq!(merged.accounting.total.promo_lines, 1);
+    }
+
+    #[test]
+    fn one_line_sentences_are_passages_and_headings_are_not() {
+        let text = "Federer out of Wimbledon\n\nThe Swiss star withdrew from the tournament on Monday after a scan.\n\nFederer said he needed surgery on an injured knee\n\nHis coach confirmed the news later in the day.\n\nWhat comes next\n\nHe hopes to return next season.\n\nA last line without a period";
+        let arts = parse_text(text);
+        let texts: Vec<&str> = arts[0].paragraphs.iter().map(|p| p.text.as_str()).collect();
+        assert!(texts.contains(&"Federer said he needed surgery on an injured knee"));
+        assert!(texts.contains(&"A last line without a period"), "{texts:?}");
+        assert!(!texts.contains(&"What comes next"));
+        assert_eq!(
+            arts[0].paragraphs[3].section.as_deref(),
+            Some("What comes next")
+        );
+    }
+
+    #[test]
+    fn copies_merge_to_the_union_in_a_sensible_order() {
+        let p = |s: &str| {
+            format!("{s} is a paragraph long enough to count as evidence of a copy, and it runs on past the length of any headline, so the layout cannot take it for one.")
+        };
+        let a = format!(
+            "Headline here\n\n{}\n\n{}\n\n{}\n\n{}\n",
+            p("One"),
+            p("Two"),
+            p("Four"),
+            p("Five")
+        );
+        // Missing One and Five, adds Three after Two and Zero before Two; Four has other
+        // quotes and spacing.
+        let b = format!(
+            "{}\n\n{}\n\n{}\n\n{}\n",
+            p("Zero"),
+            p("Two"),
+            p("Three"),
+            p("Four").replace(' ', "  ").replace("is", "“is”")
+        );
+        let merged = merge_accounted(&[file("a.txt", &a), file("b.txt", &b)]);
+        assert_eq!(merged.articles.len(), 1);
+        let art = &merged.articles[0];
+        let firsts: Vec<&str> = art
+            .paragraphs
+            .iter()
+            .map(|p| p.text.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(firsts, ["One", "Zero", "Two", "Three", "Four", "Five"]);
+        assert_eq!(art.headline, "Headline here");
+        assert_eq!(art.sources, ["a.txt", "b.txt"]);
+        let acc = &merged.accounting;
+        assert_eq!(acc.total.paragraphs_indexed, 6);
+        assert_eq!(acc.total.duplicates_stored_once, 2);
+        assert_eq!(
+            acc.merges[0].to_string(),
+            "\"Headline here\" in a.txt and b.txt: same article, 2 paragraphs in common, 2 added"
+        );
     }
 }

@@ -26,7 +26,7 @@ use crate::stamps;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 const MANIFEST: &str = "newsbot-manifest.json";
 /// Present in the index folder while a live re-index commits; found at start-up it means the
 /// index and its manifest may disagree, so the index is rebuilt.
