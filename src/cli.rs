@@ -64,8 +64,13 @@ pub enum Command {
     /// Interactive console with line editing and history; /help lists commands.
     Chat,
     /// Rebuild the index from the seed folder.
-    Index,
-    /// Count files, articles, passages and topics.
+    Index {
+        /// List every article merged from copies in several files (or twice in one).
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Count files, articles, passages and topics, and account for every line read: per
+    /// file and in total.
     Stats {
         /// Print one JSON object.
         #[arg(long)]

@@ -44,10 +44,10 @@ fn init_logging(filter: &str) {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Some(Command::Index) => run::run_index(g),
+        Some(Command::Index { verbose }) => run::run_index(g, verbose),
         Some(Command::Ask(args)) => console::run_ask(&app::open_engine(g, false)?, &args),
         Some(Command::Chat) => run_chat(g),
-        Some(Command::Stats { json }) => run::run_stats(&app::open_engine(g, false)?, json),
+        Some(Command::Stats { json }) => run::run_stats(g, &app::open_engine(g, false)?, json),
         Some(Command::Eval {
             file,
             verbose,

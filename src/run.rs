@@ -4,17 +4,24 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use newsbot_core::accounting::{Accounting, Counts};
 use newsbot_core::{corpus, eval, index, Engine};
 
 use crate::app;
 use crate::cli::Global;
 
-pub fn run_index(g: &Global) -> Result<()> {
+pub fn run_index(g: &Global, verbose: bool) -> Result<()> {
     let started = Instant::now();
     let corpus = corpus::load_dir_with(&g.seeds, app::progress_bar("reading"))
         .with_context(|| format!("reading seed folder {}", g.seeds.display()))?;
     for w in &corpus.warnings {
         eprintln!("warning: {w}");
+    }
+    print_encodings(&corpus.accounting);
+    if verbose {
+        for m in &corpus.accounting.merges {
+            println!("{m}");
+        }
     }
     let storage = app::storage(g);
     index::build(&corpus, &storage, app::progress_bar("indexing")).context("building the index")?;
@@ -35,20 +42,75 @@ pub fn run_index(g: &Global) -> Result<()> {
     Ok(())
 }
 
-pub fn run_stats(engine: &Engine, json: bool) -> Result<()> {
+/// One line per file that was not plain UTF-8, so a guessed encoding is never silent.
+fn print_encodings(acc: &Accounting) {
+    for f in &acc.files {
+        if let Some(enc) = &f.encoding {
+            eprintln!("{}: read as {enc}", f.file);
+        }
+    }
+}
+
+pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
     let s = engine.stats();
+    // The account is read from the seed files themselves (warnings were already printed
+    // when the engine opened), so it says what the files hold now.
+    let acc = corpus::load_dir(&g.seeds)
+        .with_context(|| format!("reading seed folder {}", g.seeds.display()))?
+        .accounting;
+    print_encodings(&acc);
     if json {
-        println!("{}", serde_json::to_string(&s)?);
-    } else {
-        println!(
-            "files:    {}\narticles: {}\npassages: {}\ntopics:   {}",
-            s.files, s.articles, s.passages, s.topics
-        );
-        if s.skipped_files > 0 {
-            println!("skipped:  {} (see warnings)", s.skipped_files);
+        let mut v = serde_json::to_value(&s)?;
+        v["accounting"] = serde_json::to_value(&acc)?;
+        println!("{v}");
+        return Ok(());
+    }
+    println!(
+        "files:    {}\narticles: {}\npassages: {}\ntopics:   {}",
+        s.files, s.articles, s.passages, s.topics
+    );
+    if s.skipped_files > 0 {
+        println!("skipped:  {} (see warnings)", s.skipped_files);
+    }
+    print!("\n{}", accounting_table(&acc));
+    if !acc.merges.is_empty() {
+        println!("\nmerged as copies:");
+        for m in &acc.merges {
+            println!("  {m}");
         }
     }
     Ok(())
+}
+
+/// Per-file and total counts, one row each.
+fn accounting_table(acc: &Accounting) -> String {
+    let width = acc
+        .files
+        .iter()
+        .map(|f| f.file.chars().count())
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    let row = |name: &str, c: &Counts| {
+        format!(
+            "{name:<width$}  {:>7}  {:>10}  {:>9}  {:>8}  {:>5}  {:>10}\n",
+            c.lines,
+            c.paragraphs_indexed,
+            c.headlines,
+            c.headings,
+            c.promo_lines,
+            c.duplicates_stored_once
+        )
+    };
+    let mut out = format!(
+        "{:<width$}  {:>7}  {:>10}  {:>9}  {:>8}  {:>5}  {:>10}\n",
+        "file", "lines", "paragraphs", "headlines", "headings", "promo", "duplicates"
+    );
+    for f in &acc.files {
+        out.push_str(&row(&f.file, &f.counts));
+    }
+    out.push_str(&row("total", &acc.total));
+    out
 }
 
 pub fn run_eval(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Result<()> {

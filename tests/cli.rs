@@ -323,17 +323,182 @@ fn bad_seed_files_are_named_and_skipped() {
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    for name in ["empty.txt", "latin1.txt", "binary.txt", "promo.txt"] {
+    for name in ["empty.txt", "binary.txt", "promo.txt"] {
         assert!(
             err.contains(&format!("warning: {name}:")),
             "{name} not named in: {err}"
         );
     }
+    assert!(err.contains("promo.txt: holds only promo lines"), "{err}");
     #[cfg(unix)]
     assert!(err.contains("warning: unreadable.txt:"), "{err}");
-    assert!(err.contains("UTF-8"), "{err}");
+    // Not UTF-8 is not a reason to skip: the file is decoded, and says how.
+    assert!(!err.contains("warning: latin1.txt"), "{err}");
+    assert!(err.contains("latin1.txt: read as windows-1252"), "{err}");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["articles"], 24, "the good files still load");
+    assert_eq!(
+        v["articles"], 25,
+        "the good files still load, and latin1.txt too"
+    );
+}
+
+/// A seed folder holding exactly these files.
+fn seeds_of(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(tmp.path().join(name), bytes).unwrap();
+    }
+    tmp
+}
+
+fn ask_in(seeds: &Path, question: &str) -> Value {
+    let out = newsbot_with(seeds, &root().join("prompts"))
+        .args(["ask", "--json", question])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const REPRODUCTION: &str = "Stocks rally as markets cheer rate cut – Example Wire.
+
+The central bank cut its main rate by half a point on Tuesday, the first cut in two years.
+
+Would you like to learn more about AI, tech and digital diplomacy? If so, ask our Diplo chatbot!
+
+Stocks rally as markets cheer rate cut – Example Wire.
+
+Shares of carmakers rose 4% after the announcement, led by Tesla and Ford.
+";
+
+#[test]
+fn chunks_sharing_only_a_headline_keep_both_paragraphs() {
+    let seeds = seeds_of(&[("a.txt", REPRODUCTION.as_bytes())]);
+    let out = newsbot_with(seeds.path(), &root().join("prompts"))
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["articles"], 2);
+    assert_eq!(v["passages"], 2);
+    let total = &v["accounting"]["total"];
+    assert_eq!(total["lines"], 5);
+    assert_eq!(total["paragraphs_indexed"], 2);
+    assert_eq!(total["headlines"], 2);
+    assert_eq!(total["promo_lines"], 1);
+    assert_eq!(total["duplicates_stored_once"], 0);
+    assert_eq!(v["accounting"]["merges"].as_array().unwrap().len(), 0);
+
+    let v = ask_in(seeds.path(), "how much did carmaker shares rise?");
+    let top = &results(&v)[0];
+    assert_eq!(
+        top["paragraph"],
+        "Shares of carmakers rose 4% after the announcement, led by Tesla and Ford."
+    );
+    assert_eq!(top["headline"], "Stocks rally as markets cheer rate cut");
+}
+
+#[test]
+fn index_verbose_lists_each_merge_and_stats_accounts_for_it() {
+    let a = "Stocks rally as markets cheer rate cut – Example Wire.
+
+The central bank cut its main rate by half a point on Tuesday, the first cut in two years.
+
+Shares of carmakers rose 4% after the announcement, led by Tesla and Ford.
+
+Bond yields fell to their lowest level since March as traders priced in further cuts.
+";
+    let b = "Stocks rally as markets cheer rate cut
+
+The central bank cut its main rate by half a point on Tuesday, the first cut in two years.
+
+Shares of carmakers rose 4% after the announcement, led by Tesla and Ford.
+
+Analysts at two large banks said they expected another cut before the end of the year.
+
+Bond yields fell to their lowest level since March as traders priced in further cuts.
+";
+    let seeds = seeds_of(&[("a.txt", a.as_bytes()), ("b.txt", b.as_bytes())]);
+    let data = tempfile::tempdir().unwrap();
+    let mut cmd = Command::cargo_bin("newsbot").unwrap();
+    let out = cmd
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .arg("--seeds")
+        .arg(seeds.path())
+        .arg("--prompts")
+        .arg(root().join("prompts"))
+        .arg("--data")
+        .arg(data.path())
+        .args(["index", "-v"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\"Stocks rally as markets cheer rate cut\" in a.txt and b.txt: same article, 3 paragraphs in common, 1 added"),
+        "{text}"
+    );
+    assert!(text.contains("Indexed 1 articles (4 passages)"), "{text}");
+
+    let out = newsbot_with(seeds.path(), &root().join("prompts"))
+        .arg("stats")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("merged as copies:"), "{text}");
+    let total = text.lines().find(|l| l.starts_with("total")).unwrap();
+    let figures: Vec<&str> = total.split_whitespace().skip(1).collect();
+    // lines, paragraphs indexed, headlines, headings, promo lines, duplicates
+    assert_eq!(figures, ["9", "4", "2", "0", "0", "3"], "{text}");
+}
+
+#[test]
+fn a_one_line_sentence_inside_an_article_is_found() {
+    let text = "Federer out of Wimbledon
+
+The Swiss star withdrew from the tournament on Monday after a scan in Basel.
+
+Federer said he needed surgery on an injured knee
+
+His coach confirmed the news later in the day and said the recovery would take months.
+";
+    let seeds = seeds_of(&[("tennis.txt", text.as_bytes())]);
+    let v = ask_in(seeds.path(), "why did Federer need surgery?");
+    assert_eq!(
+        results(&v)[0]["paragraph"],
+        "Federer said he needed surgery on an injured knee"
+    );
+}
+
+#[test]
+fn a_windows_1252_file_is_read_with_the_right_characters() {
+    // “Café Noir” fined €750,000 – in Windows-1252 bytes.
+    let text = b"Caf\xe9 Noir fined over cookies\n\nThe regulator fined \x93Caf\xe9 Noir\x94 \x80750,000 for placing cookies without consent, its \x91largest\x92 fine this year.\n\nThe company said it would appeal the decision.\n";
+    let seeds = seeds_of(&[("old.txt", text)]);
+    let out = newsbot_with(seeds.path(), &root().join("prompts"))
+        .arg("index")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("old.txt: read as windows-1252"), "{err}");
+    let v = ask_in(seeds.path(), "how much was Café Noir fined?");
+    let top = &results(&v)[0];
+    assert_eq!(
+        top["paragraph"],
+        "The regulator fined “Café Noir” €750,000 for placing cookies without consent, its ‘largest’ fine this year."
+    );
+    assert_eq!(top["headline"], "Café Noir fined over cookies");
+    let v = ask_in(seeds.path(), "€750,000 cafe");
+    assert!(results(&v)[0]["paragraph"]
+        .as_str()
+        .unwrap()
+        .contains("€750,000"));
 }
 
 #[test]

@@ -24,18 +24,14 @@ fn newsbot() -> Command {
 }
 
 fn eval(file: &Path) -> Value {
-    let out = newsbot()
+    // `assert` shows stderr when the run fails.
+    let run = newsbot()
         .arg("eval")
         .arg(file)
         .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+        .assert()
+        .success();
+    serde_json::from_slice(&run.get_output().stdout).unwrap()
 }
 
 fn misses(report: &Value) -> String {

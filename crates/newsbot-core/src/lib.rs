@@ -1,10 +1,12 @@
 //! newsbot's core: reading seed articles, the tantivy index, and the engine that turns a
 //! [`Request`] into a [`Reply`]. Nothing here knows about Discord or terminals.
 
+pub mod accounting;
 pub mod analysis;
 pub mod answer_type;
 pub mod command;
 pub mod corpus;
+pub mod decode;
 pub mod embedder;
 pub mod engine;
 pub mod error;

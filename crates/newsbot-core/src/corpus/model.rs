@@ -1,9 +1,7 @@
 //! What reading the seed folder produces: parsed files, merged articles, and warnings for
 //! the files that could not be used.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
+use super::*;
 
 /// One paragraph of an article, with the section sub-heading it sits under, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +24,11 @@ pub struct ParsedFile {
     pub bytes: u64,
     pub hash: String,
     pub articles: Vec<RawArticle>,
+    /// The encoding the file was read as, when it was not plain UTF-8.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    #[serde(default)]
+    pub counts: ParseCounts,
 }
 
 /// A distinct article after merging the copies of it found across files.
@@ -60,6 +63,8 @@ pub struct Corpus {
     pub files: Vec<ParsedFile>,
     pub articles: Vec<Article>,
     pub warnings: Vec<SeedWarning>,
+    /// Where every line went.
+    pub accounting: Accounting,
 }
 
 impl Corpus {

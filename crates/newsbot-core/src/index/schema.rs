@@ -13,7 +13,7 @@ use crate::analysis;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {

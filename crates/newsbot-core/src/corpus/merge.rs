@@ -1,0 +1,222 @@
+//! Merging the copies of one article that several files carry into one article.
+
+use super::*;
+
+/// The articles of a seed folder and the account of how they were put together.
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    pub articles: Vec<Article>,
+    pub accounting: Accounting,
+}
+
+/// The key under which near-duplicate paragraphs are stored once: the text without case,
+/// whitespace, quotes or punctuation. A paragraph of punctuation alone keys by its text.
+fn paragraph_key(text: &str) -> String {
+    let print = fingerprint(text);
+    if print.is_empty() {
+        text.to_string()
+    } else {
+        print
+    }
+}
+
+/// Merges the articles of all files: copies of one article become one article listing
+/// every file as a source, with the real headline from whichever copy has one.
+pub fn merge(files: &[ParsedFile]) -> Vec<Article> {
+    merge_accounted(files).articles
+}
+
+/// Like [`merge`], also accounting per file for what was stored and what was a duplicate.
+///
+/// Two chunks are copies only when their paragraph text says so: at least half of the
+/// shorter one's substantial paragraphs are in the other (two write-ups of one event share
+/// none). Headlines play no part. Merging never drops a distinct paragraph: the article is
+/// the union of its copies, in the longest copy's order, each other copy's extra paragraphs
+/// placed after the paragraph they follow in their own copy.
+pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
+    struct Draft<'a> {
+        copies: Vec<(usize, &'a RawArticle)>,
+        keys: HashSet<String>,
+        /// Indexes into `notes` of the merges into this draft, to fill in the headline.
+        notes: Vec<usize>,
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut notes: Vec<(usize, MergeNote)> = Vec::new();
+    let mut by_paragraph: HashMap<String, usize> = HashMap::new();
+    for (f, file) in files.iter().enumerate() {
+        for raw in &file.articles {
+            let keys: Vec<String> = raw
+                .paragraphs
+                .iter()
+                .map(|p| paragraph_key(&p.text))
+                .collect();
+            let distinct: HashSet<&String> = keys.iter().collect();
+            let evidence: Vec<&String> = distinct
+                .iter()
+                .copied()
+                .filter(|k| k.chars().count() >= MIN_EVIDENCE_CHARS)
+                .collect();
+            let mut votes: HashMap<usize, usize> = HashMap::new();
+            for k in &evidence {
+                if let Some(&i) = by_paragraph.get(*k) {
+                    *votes.entry(i).or_default() += 1;
+                }
+            }
+            let same = votes
+                .into_iter()
+                .filter(|&(i, n)| n * 2 >= distinct.len().min(drafts[i].keys.len()))
+                .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
+                .map(|(i, _)| i);
+            let i = match same {
+                Some(i) => {
+                    let d = &mut drafts[i];
+                    let common = distinct.iter().filter(|k| d.keys.contains(**k)).count();
+                    let mut earlier: Vec<String> = d
+                        .copies
+                        .iter()
+                        .map(|&(f, _)| files[f].name.clone())
+                        .collect();
+                    earlier.dedup();
+                    d.notes.push(notes.len());
+                    notes.push((
+                        i,
+                        MergeNote {
+                            headline: String::new(),
+                            earlier,
+                            file: file.name.clone(),
+                            common,
+                            added: distinct.len() - common,
+                        },
+                    ));
+                    d.copies.push((f, raw));
+                    i
+                }
+                None => {
+                    drafts.push(Draft {
+                        copies: vec![(f, raw)],
+                        keys: HashSet::new(),
+                        notes: Vec::new(),
+                    });
+                    drafts.len() - 1
+                }
+            };
+            for k in evidence {
+                by_paragraph.entry(k.clone()).or_insert(i);
+            }
+            drafts[i].keys.extend(keys);
+        }
+    }
+
+    let mut per_file = vec![Counts::default(); files.len()];
+    let mut articles = Vec::with_capacity(drafts.len());
+    for d in &drafts {
+        // Accounting in file order: the first copy to give a paragraph is credited with it.
+        let mut seen: HashSet<String> = HashSet::new();
+        for &(f, raw) in &d.copies {
+            for p in &raw.paragraphs {
+                if seen.insert(paragraph_key(&p.text)) {
+                    per_file[f].paragraphs_indexed += 1;
+                } else {
+                    per_file[f].duplicates_stored_once += 1;
+                }
+            }
+        }
+        let paragraphs = union_of_copies(&d.copies);
+        let headline = d.copies.iter().find_map(|(_, raw)| raw.headline.clone());
+        let derived = headline.is_none();
+        let headline = headline.unwrap_or_else(|| derive_headline(&paragraphs[0].text));
+        for &n in &d.notes {
+            notes[n].1.headline = headline.clone();
+        }
+        let mut sources: Vec<String> = d
+            .copies
+            .iter()
+            .map(|&(f, _)| files[f].name.clone())
+            .collect();
+        sources.sort();
+        sources.dedup();
+        articles.push(Article {
+            id: short_hash(&fingerprint(&paragraphs[0].text)),
+            headline,
+            headline_derived: derived,
+            paragraphs,
+            sources,
+        });
+    }
+
+    let mut accounting = Accounting {
+        merges: notes.into_iter().map(|(_, n)| n).collect(),
+        ..Accounting::default()
+    };
+    for (file, mut counts) in files.iter().zip(per_file) {
+        counts.lines = file.counts.lines;
+        counts.headlines = file.counts.headlines;
+        counts.headings = file.counts.headings;
+        counts.promo_lines = file.counts.promo_lines;
+        accounting.total.add(&counts);
+        accounting.files.push(FileAccount {
+            file: file.name.clone(),
+            encoding: file.encoding.clone(),
+            counts,
+        });
+    }
+    Merged {
+        articles,
+        accounting,
+    }
+}
+
+/// The union of an article's copies, each near-duplicate paragraph once. The longest copy
+/// (the first, on a tie) gives the order; another copy's extra paragraph goes right after
+/// the paragraph it follows in that copy, and extras that open a copy go before the first
+/// paragraph that copy shares.
+fn union_of_copies(copies: &[(usize, &RawArticle)]) -> Vec<Paragraph> {
+    let base = copies
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, raw))| (raw.paragraphs.len(), std::cmp::Reverse(*i)))
+        .map_or(0, |(i, _)| i);
+    let mut out: Vec<(String, Paragraph)> = Vec::new();
+    let mut have: HashSet<String> = HashSet::new();
+    for p in &copies[base].1.paragraphs {
+        let k = paragraph_key(&p.text);
+        if have.insert(k.clone()) {
+            out.push((k, p.clone()));
+        }
+    }
+    for (i, (_, raw)) in copies.iter().enumerate() {
+        if i == base {
+            continue;
+        }
+        let mut after: Option<usize> = None;
+        let mut leading: Vec<(String, Paragraph)> = Vec::new();
+        for p in &raw.paragraphs {
+            let k = paragraph_key(&p.text);
+            if leading.iter().any(|(o, _)| *o == k) {
+                continue;
+            }
+            if have.contains(&k) {
+                let pos = out.iter().position(|(o, _)| *o == k).unwrap_or(out.len());
+                if after.is_none() && !leading.is_empty() {
+                    let n = leading.len();
+                    out.splice(pos..pos, leading.drain(..));
+                    after = Some(pos + n);
+                } else {
+                    after = Some(pos);
+                }
+            } else {
+                have.insert(k.clone());
+                match after {
+                    Some(pos) => {
+                        out.insert(pos + 1, (k, p.clone()));
+                        after = Some(pos + 1);
+                    }
+                    None => leading.push((k, p.clone())),
+                }
+            }
+        }
+        // A copy that shares nothing (not reachable through `merge`) keeps its text anyway.
+        out.append(&mut leading);
+    }
+    out.into_iter().map(|(_, p)| p).collect()
+}
