@@ -34,31 +34,48 @@ pub fn merge(files: &[ParsedFile]) -> Vec<Article> {
 /// the union of its copies, in the longest copy's order, each other copy's extra paragraphs
 /// placed after the paragraph they follow in their own copy.
 pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
+    /// One chunk as a file carries it, with its paragraphs' keys.
+    struct Copy<'a> {
+        file: usize,
+        raw: &'a RawArticle,
+        keys: &'a [String],
+    }
     struct Draft<'a> {
-        copies: Vec<(usize, &'a RawArticle)>,
-        keys: HashSet<String>,
+        copies: Vec<Copy<'a>>,
+        keys: HashSet<&'a str>,
         /// Indexes into `notes` of the merges into this draft, to fill in the headline.
         notes: Vec<usize>,
     }
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut notes: Vec<(usize, MergeNote)> = Vec::new();
-    let mut by_paragraph: HashMap<String, usize> = HashMap::new();
-    for (f, file) in files.iter().enumerate() {
-        for raw in &file.articles {
-            let keys: Vec<String> = raw
-                .paragraphs
+    // Keys are computed once here and borrowed everywhere below: on a large archive the
+    // fingerprints are most of the merge's work.
+    let all_keys: Vec<Vec<Vec<String>>> = files
+        .iter()
+        .map(|f| {
+            f.articles
                 .iter()
-                .map(|p| paragraph_key(&p.text))
-                .collect();
-            let distinct: HashSet<&String> = keys.iter().collect();
-            let evidence: Vec<&String> = distinct
+                .map(|a| {
+                    a.paragraphs
+                        .iter()
+                        .map(|p| paragraph_key(&p.text))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut notes: Vec<MergeNote> = Vec::new();
+    let mut by_paragraph: HashMap<&str, usize> = HashMap::default();
+    for (f, file) in files.iter().enumerate() {
+        for (raw, keys) in file.articles.iter().zip(&all_keys[f]) {
+            let distinct: HashSet<&str> = keys.iter().map(String::as_str).collect();
+            let evidence: Vec<&str> = distinct
                 .iter()
                 .copied()
                 .filter(|k| k.chars().count() >= MIN_EVIDENCE_CHARS)
                 .collect();
-            let mut votes: HashMap<usize, usize> = HashMap::new();
+            let mut votes: HashMap<usize, usize> = HashMap::default();
             for k in &evidence {
-                if let Some(&i) = by_paragraph.get(*k) {
+                if let Some(&i) = by_paragraph.get(k) {
                     *votes.entry(i).or_default() += 1;
                 }
             }
@@ -67,43 +84,41 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
                 .filter(|&(i, n)| n * 2 >= distinct.len().min(drafts[i].keys.len()))
                 .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)))
                 .map(|(i, _)| i);
+            let copy = Copy { file: f, raw, keys };
             let i = match same {
                 Some(i) => {
                     let d = &mut drafts[i];
-                    let common = distinct.iter().filter(|k| d.keys.contains(**k)).count();
+                    let common = distinct.iter().filter(|k| d.keys.contains(*k)).count();
                     let mut earlier: Vec<String> = d
                         .copies
                         .iter()
-                        .map(|&(f, _)| files[f].name.clone())
+                        .map(|c| files[c.file].name.clone())
                         .collect();
                     earlier.dedup();
                     d.notes.push(notes.len());
-                    notes.push((
-                        i,
-                        MergeNote {
-                            headline: String::new(),
-                            earlier,
-                            file: file.name.clone(),
-                            common,
-                            added: distinct.len() - common,
-                        },
-                    ));
-                    d.copies.push((f, raw));
+                    notes.push(MergeNote {
+                        headline: String::new(),
+                        earlier,
+                        file: file.name.clone(),
+                        common,
+                        added: distinct.len() - common,
+                    });
+                    d.copies.push(copy);
                     i
                 }
                 None => {
                     drafts.push(Draft {
-                        copies: vec![(f, raw)],
-                        keys: HashSet::new(),
+                        copies: vec![copy],
+                        keys: HashSet::default(),
                         notes: Vec::new(),
                     });
                     drafts.len() - 1
                 }
             };
             for k in evidence {
-                by_paragraph.entry(k.clone()).or_insert(i);
+                by_paragraph.entry(k).or_insert(i);
             }
-            drafts[i].keys.extend(keys);
+            drafts[i].keys.extend(distinct);
         }
     }
 
@@ -111,27 +126,29 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
     let mut articles = Vec::with_capacity(drafts.len());
     for d in &drafts {
         // Accounting in file order: the first copy to give a paragraph is credited with it.
-        let mut seen: HashSet<String> = HashSet::new();
-        for &(f, raw) in &d.copies {
-            for p in &raw.paragraphs {
-                if seen.insert(paragraph_key(&p.text)) {
-                    per_file[f].paragraphs_indexed += 1;
+        let mut seen: HashSet<&str> = HashSet::default();
+        for c in &d.copies {
+            for k in c.keys {
+                if seen.insert(k) {
+                    per_file[c.file].paragraphs_indexed += 1;
                 } else {
-                    per_file[f].duplicates_stored_once += 1;
+                    per_file[c.file].duplicates_stored_once += 1;
                 }
             }
         }
-        let paragraphs = union_of_copies(&d.copies);
-        let headline = d.copies.iter().find_map(|(_, raw)| raw.headline.clone());
+        let copies: Vec<(&RawArticle, &[String])> =
+            d.copies.iter().map(|c| (c.raw, c.keys)).collect();
+        let paragraphs = union_of_copies(&copies);
+        let headline = d.copies.iter().find_map(|c| c.raw.headline.clone());
         let derived = headline.is_none();
         let headline = headline.unwrap_or_else(|| derive_headline(&paragraphs[0].text));
         for &n in &d.notes {
-            notes[n].1.headline = headline.clone();
+            notes[n].headline = headline.clone();
         }
         let mut sources: Vec<String> = d
             .copies
             .iter()
-            .map(|&(f, _)| files[f].name.clone())
+            .map(|c| files[c.file].name.clone())
             .collect();
         sources.sort();
         sources.dedup();
@@ -145,7 +162,7 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
     }
 
     let mut accounting = Accounting {
-        merges: notes.into_iter().map(|(_, n)| n).collect(),
+        merges: notes,
         ..Accounting::default()
     };
     for (file, mut counts) in files.iter().zip(per_file) {
@@ -166,36 +183,36 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
     }
 }
 
-/// The union of an article's copies, each near-duplicate paragraph once. The longest copy
-/// (the first, on a tie) gives the order; another copy's extra paragraph goes right after
-/// the paragraph it follows in that copy, and extras that open a copy go before the first
-/// paragraph that copy shares.
-fn union_of_copies(copies: &[(usize, &RawArticle)]) -> Vec<Paragraph> {
+/// The union of an article's copies (each with its paragraphs' keys), each near-duplicate
+/// paragraph once. The longest copy (the first, on a tie) gives the order; another copy's
+/// extra paragraph goes right after the paragraph it follows in that copy, and extras that
+/// open a copy go before the first paragraph that copy shares.
+fn union_of_copies(copies: &[(&RawArticle, &[String])]) -> Vec<Paragraph> {
     let base = copies
         .iter()
         .enumerate()
-        .max_by_key(|(i, (_, raw))| (raw.paragraphs.len(), std::cmp::Reverse(*i)))
+        .max_by_key(|(i, (raw, _))| (raw.paragraphs.len(), std::cmp::Reverse(*i)))
         .map_or(0, |(i, _)| i);
-    let mut out: Vec<(String, Paragraph)> = Vec::new();
-    let mut have: HashSet<String> = HashSet::new();
-    for p in &copies[base].1.paragraphs {
-        let k = paragraph_key(&p.text);
-        if have.insert(k.clone()) {
-            out.push((k, p.clone()));
+    let mut out: Vec<(&str, &Paragraph)> = Vec::new();
+    let mut have: HashSet<&str> = HashSet::default();
+    let (raw, keys) = copies[base];
+    for (p, k) in raw.paragraphs.iter().zip(keys) {
+        if have.insert(k) {
+            out.push((k, p));
         }
     }
-    for (i, (_, raw)) in copies.iter().enumerate() {
+    for (i, (raw, keys)) in copies.iter().enumerate() {
         if i == base {
             continue;
         }
         let mut after: Option<usize> = None;
-        let mut leading: Vec<(String, Paragraph)> = Vec::new();
-        for p in &raw.paragraphs {
-            let k = paragraph_key(&p.text);
+        let mut leading: Vec<(&str, &Paragraph)> = Vec::new();
+        for (p, k) in raw.paragraphs.iter().zip(keys.iter()) {
+            let k = k.as_str();
             if leading.iter().any(|(o, _)| *o == k) {
                 continue;
             }
-            if have.contains(&k) {
+            if have.contains(k) {
                 let pos = out.iter().position(|(o, _)| *o == k).unwrap_or(out.len());
                 if after.is_none() && !leading.is_empty() {
                     let n = leading.len();
@@ -205,18 +222,18 @@ fn union_of_copies(copies: &[(usize, &RawArticle)]) -> Vec<Paragraph> {
                     after = Some(pos);
                 }
             } else {
-                have.insert(k.clone());
+                have.insert(k);
                 match after {
                     Some(pos) => {
-                        out.insert(pos + 1, (k, p.clone()));
+                        out.insert(pos + 1, (k, p));
                         after = Some(pos + 1);
                     }
-                    None => leading.push((k, p.clone())),
+                    None => leading.push((k, p)),
                 }
             }
         }
         // A copy that shares nothing (not reachable through `merge`) keeps its text anyway.
         out.append(&mut leading);
     }
-    out.into_iter().map(|(_, p)| p).collect()
+    out.into_iter().map(|(_, p)| p.clone()).collect()
 }

@@ -120,6 +120,13 @@ static SITE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The headline without its site suffix, if it has one.
 fn without_site_suffix(line: &str) -> Option<&str> {
+    // Most headlines have no separator at all; skip the regex for them.
+    if ![" – ", " — ", " | ", " - "]
+        .iter()
+        .any(|s| line.contains(s))
+    {
+        return None;
+    }
     SITE_SUFFIX
         .captures(line)
         .and_then(|c| c.get(1))
@@ -170,7 +177,13 @@ fn is_headline(blocks: &[Block], blank_layout: bool) -> bool {
         return looks_like_heading(text);
     }
     let sentence = text.ends_with(['.', '!', '?']) && has_sentence_word(text);
-    !sentence && rest.iter().map(|b| b.text.chars().count()).sum::<usize>() > chars
+    // Longer text follows: stop counting as soon as it is.
+    let mut following = 0;
+    !sentence
+        && rest.iter().any(|b| {
+            following += b.text.chars().count();
+            following > chars
+        })
 }
 
 fn split_chunk(lines: &[&str], counts: &mut ParseCounts) -> Option<RawArticle> {
