@@ -16,9 +16,11 @@ pub mod live;
 pub mod prompts;
 pub mod rank;
 pub mod reply;
+pub mod semantic;
 pub mod stem_cache;
 pub mod text;
 pub mod variants;
+pub mod vectors;
 
 pub use command::Command;
 pub use engine::{Engine, Stats};

@@ -1,0 +1,242 @@
+//! A sentence-transformers BERT model (all-MiniLM-L6-v2 by default) run in-process with
+//! candle, behind `newsbot_core::embedder::Embedder`.
+//!
+//! The model folder is a sentence-transformers snapshot: `config.json`, `tokenizer.json`,
+//! `model.safetensors` (f16 or f32; memory-mapped, computed in f32), and optionally
+//! `sentence_bert_config.json` (for `max_seq_length`) and `1_Pooling/config.json`.
+//! Nothing is ever downloaded.
+
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use newsbot_core::embedder::{EmbedError, Embedder};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+/// sentence-transformers' own cap for MiniLM when `sentence_bert_config.json` is absent.
+const DEFAULT_MAX_TOKENS: usize = 256;
+/// Passages per forward pass. Larger batches pad more to their longest text; 16 is a
+/// starting point, not yet measured against other sizes.
+const BATCH: usize = 16;
+
+/// A loaded sentence-embedding model.
+pub struct BertEmbedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    name: String,
+    dims: usize,
+    mean_pooling: bool,
+}
+
+fn model_err(path: &Path, message: impl std::fmt::Display) -> EmbedError {
+    EmbedError::Model {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn infer_err(e: impl std::fmt::Display) -> EmbedError {
+    EmbedError::Inference(e.to_string())
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, EmbedError> {
+    let text = std::fs::read_to_string(path).map_err(|e| model_err(path, e))?;
+    serde_json::from_str(&text).map_err(|e| model_err(path, format!("not valid JSON: {e}")))
+}
+
+impl BertEmbedder {
+    /// Loads the model in `dir`. Every failure names the file at fault.
+    pub fn load(dir: &Path) -> Result<Self, EmbedError> {
+        if !dir.is_dir() {
+            return Err(model_err(dir, "model folder not found"));
+        }
+        let config_path = dir.join("config.json");
+        let config: Config = serde_json::from_value(read_json(&config_path)?)
+            .map_err(|e| model_err(&config_path, format!("not a BERT config: {e}")))?;
+        let dims = read_json(&config_path)?
+            .get("hidden_size")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| model_err(&config_path, "no hidden_size"))? as usize;
+
+        let max_tokens = {
+            let p = dir.join("sentence_bert_config.json");
+            if p.exists() {
+                read_json(&p)?
+                    .get("max_seq_length")
+                    .and_then(|v| v.as_u64())
+                    .map(|v| v as usize)
+                    .unwrap_or(DEFAULT_MAX_TOKENS)
+            } else {
+                DEFAULT_MAX_TOKENS
+            }
+        };
+        // CLS pooling for models that ask for it (bge); mean pooling otherwise (MiniLM).
+        let mean_pooling = {
+            let p = dir.join("1_Pooling").join("config.json");
+            if p.exists() {
+                !read_json(&p)?
+                    .get("pooling_mode_cls_token")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false)
+            } else {
+                true
+            }
+        };
+
+        let tok_path = dir.join("tokenizer.json");
+        if !tok_path.exists() {
+            return Err(model_err(&tok_path, "file not found"));
+        }
+        let mut tokenizer = Tokenizer::from_file(&tok_path).map_err(|e| model_err(&tok_path, e))?;
+        // The shipped tokenizer.json pads and truncates to a fixed 128: pad to the longest in
+        // each batch instead, and truncate where sentence-transformers does.
+        tokenizer.with_padding(Some(PaddingParams {
+            strategy: PaddingStrategy::BatchLongest,
+            ..Default::default()
+        }));
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: max_tokens,
+                ..Default::default()
+            }))
+            .map_err(|e| model_err(&tok_path, e))?;
+
+        let weights = dir.join("model.safetensors");
+        if !weights.exists() {
+            return Err(model_err(&weights, "file not found"));
+        }
+        check_safetensors(&weights)?;
+        let device = Device::Cpu;
+        // SAFETY: the file is memory-mapped read-only; newsbot never writes model files, and
+        // the header was validated above. A concurrent external rewrite is the usual mmap
+        // caveat and is documented in the README.
+        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device) }
+            .map_err(|e| model_err(&weights, e))?;
+        let model = BertModel::load(vb, &config)
+            .map_err(|e| model_err(&weights, format!("weights do not match config.json: {e}")))?;
+
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into());
+        Ok(Self {
+            model,
+            tokenizer,
+            device,
+            name,
+            dims,
+            mean_pooling,
+        })
+    }
+
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(infer_err)?;
+        let n = encodings.len();
+        let len = encodings.first().map(|e| e.len()).unwrap_or(0);
+        let mut ids = Vec::with_capacity(n * len);
+        let mut types = Vec::with_capacity(n * len);
+        let mut mask = Vec::with_capacity(n * len);
+        for e in &encodings {
+            ids.extend(e.get_ids().iter().copied());
+            types.extend(e.get_type_ids().iter().copied());
+            mask.extend(e.get_attention_mask().iter().copied());
+        }
+        let shape = (n, len);
+        let ids = Tensor::from_vec(ids, shape, &self.device).map_err(infer_err)?;
+        let types = Tensor::from_vec(types, shape, &self.device).map_err(infer_err)?;
+        let mask = Tensor::from_vec(mask, shape, &self.device).map_err(infer_err)?;
+        let hidden = self
+            .model
+            .forward(&ids, &types, Some(&mask))
+            .map_err(infer_err)?; // (n, len, dims)
+        let pooled = if self.mean_pooling {
+            let m = mask
+                .to_dtype(DType::F32)
+                .and_then(|m| m.unsqueeze(2))
+                .map_err(infer_err)?;
+            let summed = hidden
+                .broadcast_mul(&m)
+                .and_then(|t| t.sum(1))
+                .map_err(infer_err)?;
+            let counts = m
+                .sum(1)
+                .and_then(|c| c.clamp(1e-9, f64::MAX))
+                .map_err(infer_err)?;
+            summed.broadcast_div(&counts).map_err(infer_err)?
+        } else {
+            hidden
+                .narrow(1, 0, 1)
+                .and_then(|t| t.squeeze(1))
+                .map_err(infer_err)?
+        };
+        let rows: Vec<Vec<f32>> = pooled.to_vec2().map_err(infer_err)?;
+        Ok(rows.into_iter().map(normalise).collect())
+    }
+}
+
+/// Rejects a truncated or foreign weights file before mmap hands it to candle, so the
+/// error names the file instead of a tensor deep inside the model.
+fn check_safetensors(path: &Path) -> Result<(), EmbedError> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| model_err(path, e))?;
+    let size = f.metadata().map_err(|e| model_err(path, e))?.len();
+    let mut head = [0u8; 8];
+    f.read_exact(&mut head)
+        .map_err(|_| model_err(path, "too short to be a safetensors file"))?;
+    let header_len = u64::from_le_bytes(head);
+    if header_len == 0 || header_len > 100_000_000 || 8 + header_len > size {
+        return Err(model_err(path, "not a safetensors file (bad header)"));
+    }
+    let mut header = vec![0u8; header_len as usize];
+    f.read_exact(&mut header).map_err(|e| model_err(path, e))?;
+    let json: serde_json::Value = serde_json::from_slice(&header)
+        .map_err(|_| model_err(path, "not a safetensors file (header is not JSON)"))?;
+    let data_len = size - 8 - header_len;
+    let needed = json
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.values())
+        .filter_map(|t| t.get("data_offsets")?.as_array()?.get(1)?.as_u64())
+        .max()
+        .unwrap_or(0);
+    if needed > data_len {
+        return Err(model_err(
+            path,
+            format!("truncated: tensors need {needed} bytes, file holds {data_len}"),
+        ));
+    }
+    Ok(())
+}
+
+fn normalise(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
+}
+
+impl Embedder for BertEmbedder {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn dims(&self) -> usize {
+        self.dims
+    }
+
+    fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let mut out = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(BATCH) {
+            out.extend(self.embed_batch(chunk)?);
+        }
+        Ok(out)
+    }
+
+    fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
+        Ok(self.embed_batch(&[text])?.pop().unwrap_or_default())
+    }
+}
