@@ -12,7 +12,7 @@
 //! product, which the compiler vectorises.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
@@ -80,6 +80,9 @@ pub struct VectorStore {
     keys: FxHashMap<u64, usize>,
     vecs: Vec<QVec>,
     order: Vec<u64>,
+    /// Bytes of the file already decoded (header and whole records), so `refresh` reads
+    /// only what other processes appended since.
+    read_upto: u64,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VectorError + '_ {
@@ -99,6 +102,7 @@ impl VectorStore {
             keys: FxHashMap::default(),
             vecs: Vec::new(),
             order: Vec::new(),
+            read_upto: 0,
         }
     }
 
@@ -129,30 +133,37 @@ impl VectorStore {
     }
 
     fn load(&mut self, path: &Path) -> Result<(), VectorError> {
+        let mut f = File::open(path).map_err(io_err(path))?;
         let mut bytes = Vec::new();
-        File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(io_err(path))?;
-        let want = header(&self.model, self.dims);
-        if bytes.len() < want.len() || bytes[..8] != MAGIC[..] {
-            return Err(VectorError::Foreign {
-                path: path.display().to_string(),
-                why: "bad header".into(),
-            });
-        }
-        if bytes[..want.len()] != want[..] {
-            return Err(VectorError::Foreign {
-                path: path.display().to_string(),
-                why: format!(
-                    "written for another model than {} ({} dims)",
-                    self.model, self.dims
-                ),
-            });
+        let mut start = 0;
+        if self.read_upto == 0 {
+            f.read_to_end(&mut bytes).map_err(io_err(path))?;
+            let want = header(&self.model, self.dims);
+            if bytes.len() < want.len() || bytes[..8] != MAGIC[..] {
+                return Err(VectorError::Foreign {
+                    path: path.display().to_string(),
+                    why: "bad header".into(),
+                });
+            }
+            if bytes[..want.len()] != want[..] {
+                return Err(VectorError::Foreign {
+                    path: path.display().to_string(),
+                    why: format!(
+                        "written for another model than {} ({} dims)",
+                        self.model, self.dims
+                    ),
+                });
+            }
+            start = want.len();
+        } else {
+            f.seek(SeekFrom::Start(self.read_upto))
+                .and_then(|_| f.read_to_end(&mut bytes))
+                .map_err(io_err(path))?;
         }
         let rec = record_len(self.dims);
         // A short tail is a batch cut off by a crash (or one being appended right now by
         // another process): skip it here; `append` cuts it under the lock.
-        let body = &bytes[want.len()..];
+        let body = &bytes[start..];
         let whole = body.len() / rec * rec;
         for r in body[..whole].chunks_exact(rec) {
             let key = u64::from_le_bytes(r[..8].try_into().expect("8 bytes"));
@@ -160,6 +171,7 @@ impl VectorStore {
             let values = r[12..].iter().map(|b| *b as i8).collect();
             self.insert_mem(key, QVec { scale, values });
         }
+        self.read_upto += (start + whole) as u64;
         Ok(())
     }
 
@@ -353,6 +365,30 @@ mod tests {
         // The next append cuts the torn tail, so it lands on a record boundary.
         again.append(&[(4, unit(4, 8))]).unwrap();
         assert_eq!(VectorStore::open(dir.path(), "m", 8).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn refresh_picks_up_another_writers_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut reader = VectorStore::open(dir.path(), "m", 8).unwrap();
+        let mut writer = VectorStore::open(dir.path(), "m", 8).unwrap();
+        writer.append(&[(1, unit(1, 8)), (2, unit(2, 8))]).unwrap();
+        assert_eq!(reader.refresh().unwrap(), 2);
+        assert_eq!(reader.get(2), writer.get(2));
+        // Records already read are not decoded again; only the new one arrives.
+        writer.append(&[(3, unit(3, 8))]).unwrap();
+        assert_eq!(reader.refresh().unwrap(), 1);
+        assert_eq!(reader.refresh().unwrap(), 0);
+        assert_eq!(reader.len(), 3);
+        // The reader's own append is re-read by its refresh but not counted twice.
+        reader.append(&[(4, unit(4, 8))]).unwrap();
+        assert_eq!(reader.refresh().unwrap(), 0);
+        assert_eq!(reader.len(), 4);
+        assert!(VectorStore::in_memory("m", 8)
+            .embedding_lock()
+            .unwrap()
+            .is_none());
+        assert!(reader.embedding_lock().unwrap().is_some());
     }
 
     #[test]

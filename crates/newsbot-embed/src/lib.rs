@@ -55,10 +55,7 @@ impl BertEmbedder {
         let config_path = dir.join("config.json");
         let config: Config = serde_json::from_value(read_json(&config_path)?)
             .map_err(|e| model_err(&config_path, format!("not a BERT config: {e}")))?;
-        let dims = read_json(&config_path)?
-            .get("hidden_size")
-            .and_then(|v| v.as_u64())
-            .ok_or_else(|| model_err(&config_path, "no hidden_size"))? as usize;
+        let dims = config.hidden_size;
 
         let max_tokens = {
             let p = dir.join("sentence_bert_config.json");
