@@ -7,7 +7,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use newsbot_core::index::{self, Origin};
 use newsbot_core::live;
-use newsbot_core::{Engine, Prompts, Storage};
+use newsbot_core::semantic::Semantic;
+use newsbot_core::vectors::VectorStore;
+use newsbot_core::{Engine, Prompts, SemanticStatus, Storage};
 
 use crate::cli::Global;
 
@@ -54,6 +56,7 @@ pub fn load_prompts(g: &Global) -> Result<Arc<Prompts>> {
 /// otherwise. Seed warnings are printed here, at the edge, never by the core.
 pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
     let prompts = load_prompts(g)?;
+    let started = Instant::now();
     let opened = index::open_or_build(
         &g.seeds,
         &storage(g),
@@ -66,8 +69,149 @@ pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
     }
     if let Origin::Built { reason } = &opened.origin {
         tracing::info!(%reason, "index built");
+        // One line when an index is written (the first run, or changed seeds), so a person
+        // knows what the pause was; an in-memory index is built every time and says nothing.
+        if !g.in_memory {
+            let m = &opened.index.manifest;
+            eprintln!(
+                "indexed {} articles, {} passages in {} ms ({reason})",
+                m.articles.len(),
+                m.passages,
+                started.elapsed().as_millis()
+            );
+        }
     }
-    Ok(Engine::new(opened.index, prompts))
+    let mut engine = Engine::new(opened.index, prompts);
+    let (semantic, status) = load_semantic(g);
+    engine.set_semantic(semantic, status);
+    Ok(engine)
+}
+
+/// The model folder `--model` names: as given, or, for a relative path missing from the
+/// working directory, under the source tree this binary was built from (so
+/// `cargo run --release` works from any directory of a clone).
+fn model_dir(model: &str) -> std::path::PathBuf {
+    let p = std::path::PathBuf::from(model);
+    if p.is_relative() && !p.exists() {
+        let built = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&p);
+        if built.exists() {
+            return built;
+        }
+    }
+    p
+}
+
+/// Loads the sentence-embedding model and its vector store. Any failure is one warning line
+/// naming the file and the fix, and the engine then ranks by words alone: a broken model
+/// never stops the bot.
+pub fn load_semantic(g: &Global) -> (Option<Arc<Semantic>>, SemanticStatus) {
+    if g.lexical {
+        return (None, SemanticStatus::Off("--lexical".into()));
+    }
+    if g.model.trim().eq_ignore_ascii_case("none") {
+        return (None, SemanticStatus::Off("NEWSBOT_MODEL=none".into()));
+    }
+    let dir = model_dir(&g.model);
+    let started = Instant::now();
+    let embedder = match newsbot_embed::BertEmbedder::load(&dir) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!(
+                "warning: semantic ranking off, answering by words only: {e}. Restore the model \
+                 (git checkout -- models/), point NEWSBOT_MODEL at a sentence-transformers \
+                 folder, or pass --lexical to silence this."
+            );
+            return (
+                None,
+                SemanticStatus::Off(format!("model failed to load: {e}")),
+            );
+        }
+    };
+    tracing::info!(model = %dir.display(), ms = started.elapsed().as_millis() as u64, "model loaded");
+    use newsbot_core::embedder::Embedder;
+    let (name, dims) = (embedder.name().to_string(), embedder.dims());
+    let store = match (&g.vectors, g.in_memory) {
+        (None, true) => Ok(VectorStore::in_memory(&name, dims)),
+        (Some(dir), _) => VectorStore::open(dir, &name, dims),
+        (None, false) => VectorStore::open(&g.data.join("vectors"), &name, dims),
+    };
+    match store {
+        Ok(store) => (
+            Some(Arc::new(Semantic::new(Arc::new(embedder), store))),
+            SemanticStatus::On,
+        ),
+        Err(e) => {
+            eprintln!("warning: semantic ranking off, answering by words only: {e}");
+            (
+                None,
+                SemanticStatus::Off(format!("vector store unusable: {e}")),
+            )
+        }
+    }
+}
+
+/// Embeds the passages that have no vector yet, before answering (`ask`, `eval`): a progress
+/// bar on a terminal when it takes a moment. A failure is a warning; answers fall back to
+/// words for the passages left without a vector.
+pub fn embed_now(engine: &Engine) {
+    let started = Instant::now();
+    let mut bar = progress_bar("embedding");
+    match engine.embed_pending(&mut bar) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            passages = n,
+            secs = started.elapsed().as_secs_f64(),
+            "passages embedded"
+        ),
+        Err(e) => eprintln!("warning: embedding passages: {e}; those passages rank by words only"),
+    }
+}
+
+/// Embeds in a background thread while a door serves (`chat`, `serve`): answers are lexical
+/// for passages without a vector and turn semantic as batches land. It re-checks after each
+/// live re-index swaps in a new index. Progress is a bracketed note on stderr every ten
+/// seconds (a bar would fight the console's line editor), and one when done.
+pub fn embed_in_background(engine: &Engine) {
+    let Some(sem) = engine.semantic().cloned() else {
+        return;
+    };
+    let index = engine.index().clone();
+    let spawned = std::thread::Builder::new()
+        .name("embed".into())
+        .spawn(move || {
+            // The index version last embedded; a weak pointer so an old index is freed.
+            let mut done_for = std::sync::Weak::new();
+            loop {
+                let current = Arc::downgrade(&index.current());
+                if !done_for.ptr_eq(&current) {
+                    let started = Instant::now();
+                    let mut last_note = Instant::now();
+                    let mut report = |done: usize, total: usize| {
+                        if done < total && last_note.elapsed().as_secs() >= 10 {
+                            last_note = Instant::now();
+                            eprintln!("[embedding passages: {done}/{total}; answers use words for the rest meanwhile]");
+                        }
+                    };
+                    match newsbot_core::semantic::embed_pending(&index, &sem, &mut report) {
+                        Ok(0) => {}
+                        Ok(n) => eprintln!(
+                            "[embedded {n} passages in {:.1} s; semantic ranking covers them now]",
+                            started.elapsed().as_secs_f64()
+                        ),
+                        Err(e) => {
+                            eprintln!("warning: embedding passages: {e}; retrying in a minute");
+                            std::thread::sleep(std::time::Duration::from_secs(60));
+                            continue;
+                        }
+                    }
+                    done_for = current;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("warning: could not start background embedding: {e}");
+    }
 }
 
 /// Keeps the engine's index in step with the seed folder while a door runs: changed files are

@@ -38,6 +38,27 @@ pub struct Global {
     /// Keep the index in memory and rebuild it on every start; nothing is written to --data.
     #[arg(long, global = true, env = "NEWSBOT_IN_MEMORY")]
     pub in_memory: bool,
+    /// Sentence-embedding model folder (sentence-transformers layout), or `none` for
+    /// lexical ranking only. A relative path is looked up from the working directory, then
+    /// from the source tree the binary was built from.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSBOT_MODEL",
+        default_value = "models/all-MiniLM-L6-v2"
+    )]
+    pub model: String,
+    /// Rank by words only, without the sentence-embedding model (same as --model none).
+    #[arg(long, global = true)]
+    pub lexical: bool,
+    /// Folder for the passage embeddings [default: <data>/vectors; in memory with
+    /// --in-memory].
+    #[arg(long, global = true, env = "NEWSBOT_VECTORS")]
+    pub vectors: Option<PathBuf>,
+    /// Wrap console output at this many columns [default: the terminal's width; output to
+    /// a pipe is not wrapped].
+    #[arg(long, global = true, env = "NEWSBOT_WIDTH")]
+    pub width: Option<usize>,
     /// Log filter (tracing syntax), e.g. `info` or `newsbot=debug`.
     #[arg(long, global = true, env = "NEWSBOT_LOG", default_value = "warn")]
     pub log: String,
@@ -86,6 +107,18 @@ pub enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Questions that should be declined, one per line (or JSONL with a "q" field):
+        /// reports how many are declined, and how many are not answered as sure.
+        #[arg(long, value_name = "FILE")]
+        decline: Option<PathBuf>,
+        /// Also score plain BM25 (Snowball stems, headline in the text) on the same corpus
+        /// and questions, side by side.
+        #[arg(long)]
+        compare_bm25: bool,
+        /// Print every question's candidates and their score parts as JSON lines (for
+        /// fitting the weights; see tools/fit_weights.py).
+        #[arg(long, hide = true)]
+        dump_candidates: bool,
     },
 }
 

@@ -17,6 +17,9 @@ struct JsonReply<'a> {
     command: &'a str,
     answered: bool,
     confidence: f32,
+    /// `sure`, `closest` or `none`.
+    #[serde(rename = "match")]
+    match_kind: newsbot_core::Match,
     message: Option<&'a str>,
     results: Vec<JsonPassage<'a>>,
 }
@@ -37,6 +40,7 @@ pub fn to_json(reply: &Reply) -> String {
         command: &reply.command,
         answered: reply.answered,
         confidence: reply.confidence,
+        match_kind: reply.match_kind,
         message: reply.message.as_deref(),
         results: reply
             .passages
@@ -53,6 +57,28 @@ pub fn to_json(reply: &Reply) -> String {
     };
     serde_json::to_string(&j).expect("reply serialises")
 }
+
+/// How the console lays text out: bold highlights on a terminal, wrapped to a width, and
+/// which console door it is (the paging hint differs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub bold: bool,
+    /// Wrap to this many columns; `None` (piped output) leaves lines whole.
+    pub width: Option<usize>,
+    pub door: Door,
+}
+
+/// The console's two doors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// `newsbot chat`: the next page is `/more`.
+    Chat,
+    /// One-shot `newsbot ask`: the next page is `--page N`.
+    Ask,
+}
+
+/// Indent of a passage's lines under its "1. Headline" line.
+const INDENT: &str = "   ";
 
 /// Wraps highlighted spans. On a terminal they are bold; elsewhere the text is left plain.
 fn with_highlights(p: &Passage, bold: bool) -> String {
@@ -73,17 +99,74 @@ fn with_highlights(p: &Passage, bold: bool) -> String {
     out
 }
 
+/// `text` as lines of at most `width` columns (ANSI bold codes take no room), the first
+/// starting with `first` and the rest with `rest`. Words are never broken: a word longer than
+/// the line (a URL) overflows it.
+fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> String {
+    let Some(width) = width else {
+        return format!("{first}{text}");
+    };
+    let options = textwrap::Options::new(width.max(20))
+        .initial_indent(first)
+        .subsequent_indent(rest)
+        .break_words(false);
+    textwrap::fill(text, options)
+}
+
+/// The note under the last page: how many passages there were in all, and for a topic
+/// command, that they are all the passages on its topic. Not shown under a single page of
+/// answers to a question, where it would only be noise.
+fn all_shown(reply: &Reply, view: &newsbot_core::PageView, m: &Messages) -> Option<String> {
+    if view.passages.is_empty() || view.remaining > 0 {
+        return None;
+    }
+    let count = reply.passages.len().to_string();
+    let topic = reply.kind == ReplyKind::Answer && reply.command != "ask";
+    if topic {
+        Some(Messages::render(
+            &m.all_on_topic,
+            &[("count", &count), ("topic", &reply.command)],
+        ))
+    } else if view.number > 1 {
+        Some(Messages::render(&m.all_shown, &[("count", &count)]))
+    } else {
+        None
+    }
+}
+
+/// Answers `line` as the console shows it: the engine's reply, with the console's own help
+/// text in place of Discord's.
+fn answer(engine: &Engine, line: &str) -> newsbot_core::Result<Reply> {
+    let mut reply = engine.answer(&Request::parse(line))?;
+    if reply.kind == ReplyKind::Help {
+        reply.message = Some(engine.help_text_from(&engine.messages().console_help));
+    }
+    Ok(reply)
+}
+
 /// Renders one page of a reply as plain text. `page` is 1-based; an article is shown whole.
-pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
+/// A page after the first carries only passages (or the note that there are no more), never
+/// the reply's message again.
+pub fn render(reply: &Reply, page: usize, layout: Layout, m: &Messages) -> String {
     let mut out = String::new();
-    if let Some(text) = &reply.message {
-        out.push_str(text);
-        out.push('\n');
+    let page = page.max(1);
+    let w = layout.width;
+    if page > 1 && reply.passages.is_empty() {
+        return format!("{}\n", m.no_more);
+    }
+    if let (Some(text), 1) = (&reply.message, page) {
+        for para in text.split('\n') {
+            out.push_str(&wrap(para, w, "", ""));
+            out.push('\n');
+        }
     }
     let sources = |p: &Passage| Messages::render(&m.sources, &[("sources", &p.sources.join(", "))]);
     if reply.kind == ReplyKind::Article {
+        if page > 1 {
+            return format!("{}\n", m.no_more);
+        }
         if let Some(first) = reply.passages.first() {
-            out.push_str(&format!("{}\n\n", first.headline));
+            out.push_str(&format!("{}\n\n", wrap(&first.headline, w, "", "")));
         }
         let mut section: Option<&str> = None;
         for p in &reply.passages {
@@ -93,10 +176,10 @@ pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
                     out.push_str(&format!("## {s}\n\n"));
                 }
             }
-            out.push_str(&format!("{}\n\n", p.paragraph));
+            out.push_str(&format!("{}\n\n", wrap(&p.paragraph, w, "", "")));
         }
         if let Some(first) = reply.passages.first() {
-            out.push_str(&format!("{}\n", sources(first)));
+            out.push_str(&format!("{}\n", wrap(&sources(first), w, "", "")));
         }
         return out;
     }
@@ -105,19 +188,28 @@ pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
         out.push_str(&format!("{}\n", m.no_more));
     }
     for p in view.passages {
-        out.push_str(&format!("\n{}. {}\n", p.rank, p.headline));
+        let rank = format!("{}. ", p.rank);
+        let hang = " ".repeat(rank.chars().count().max(INDENT.len()));
+        out.push_str(&format!("\n{}\n", wrap(&p.headline, w, &rank, &hang)));
         if let Some(s) = &p.section {
-            out.push_str(&format!("   ({s})\n"));
+            out.push_str(&format!("{}\n", wrap(&format!("({s})"), w, &hang, &hang)));
         }
-        out.push_str(&format!("   {}\n", with_highlights(p, bold)));
-        out.push_str(&format!("   {} · #{}\n", sources(p), p.rank));
+        out.push_str(&format!(
+            "{}\n",
+            wrap(&with_highlights(p, layout.bold), w, &hang, &hang)
+        ));
+        out.push_str(&format!("{}\n", wrap(&sources(p), w, &hang, &hang)));
     }
     if view.remaining > 0 {
         let count = view.remaining.to_string();
-        out.push_str(&format!(
-            "\n{}\n",
-            Messages::render(&m.more_left, &[("count", &count)])
-        ));
+        let next = (view.number + 1).to_string();
+        let hint = match layout.door {
+            Door::Chat => Messages::render(&m.more_left, &[("count", &count)]),
+            Door::Ask => Messages::render(&m.more_left_ask, &[("count", &count), ("next", &next)]),
+        };
+        out.push_str(&format!("\n{}\n", wrap(&hint, w, "", "")));
+    } else if let Some(note) = all_shown(reply, &view, m) {
+        out.push_str(&format!("\n{}\n", wrap(&note, w, "", "")));
     }
     out
 }
@@ -126,15 +218,31 @@ fn bold_output() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-pub fn run_ask(engine: &Engine, args: &AskArgs) -> Result<()> {
+/// The wrap width: `--width` when given, else the terminal's; none when piped.
+fn wrap_width(flag: Option<usize>) -> Option<usize> {
+    if flag.is_some() {
+        return flag.filter(|w| *w > 0);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
+}
+
+pub fn run_ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let answer_one = |out: &mut dyn Write, line: &str| -> Result<()> {
-        let reply = engine.answer(&Request::parse(line))?;
+        let reply = answer(engine, line)?;
         if args.json {
             writeln!(out, "{}", to_json(&reply))?;
         } else {
-            let page = render(&reply, args.page as usize, bold_output(), engine.messages());
+            let layout = Layout {
+                bold: bold_output(),
+                width: wrap_width(width),
+                door: Door::Ask,
+            };
+            let page = render(&reply, args.page as usize, layout, engine.messages());
             write!(out, "{page}")?;
         }
         Ok(())
@@ -160,7 +268,11 @@ pub fn run_ask(engine: &Engine, args: &AskArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn run_chat(engine: &Engine, history: Option<std::path::PathBuf>) -> Result<()> {
+pub fn run_chat(
+    engine: &Engine,
+    history: Option<std::path::PathBuf>,
+    width: Option<usize>,
+) -> Result<()> {
     use rustyline::error::ReadlineError;
     let mut rl = rustyline::DefaultEditor::new().context("starting the line editor")?;
     if let Some(h) = &history {
@@ -178,7 +290,11 @@ pub fn run_chat(engine: &Engine, history: Option<std::path::PathBuf>) -> Result<
             ],
         )
     );
-    let bold = bold_output();
+    let layout = Layout {
+        bold: bold_output(),
+        width: wrap_width(width),
+        door: Door::Chat,
+    };
     let mut last: Option<(Reply, usize)> = None;
     loop {
         let line = match rl.readline("> ") {
@@ -196,13 +312,13 @@ pub fn run_chat(engine: &Engine, history: Option<std::path::PathBuf>) -> Result<
             "/more" => match &mut last {
                 Some((reply, page)) => {
                     *page += 1;
-                    print!("{}", render(reply, *page, bold, m));
+                    print!("{}", render(reply, *page, layout, m));
                 }
                 None => println!("{}", m.ask_first),
             },
-            _ => match engine.answer(&Request::parse(line)) {
+            _ => match answer(engine, line) {
                 Ok(reply) => {
-                    print!("{}", render(&reply, 1, bold, m));
+                    print!("{}", render(&reply, 1, layout, m));
                     last = Some((reply, 1));
                 }
                 Err(e) => {

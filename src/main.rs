@@ -21,7 +21,10 @@ fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    init_logging(&cli.global.log);
+    if let Err(e) = init_logging(&cli.global.log) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -31,28 +34,64 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+/// A filter that does not parse is an error naming it: silently logging at another level
+/// would hide exactly what the operator asked to see.
+fn init_logging(filter: &str) -> anyhow::Result<()> {
+    const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
+    for part in filter.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if !part.contains('=') && !LEVELS.contains(&part.to_lowercase().as_str()) {
+            eprintln!(
+                "warning: --log {part:?} is read as a module name, logging everything it emits; for a level use one of {}",
+                LEVELS.join(", ")
+            );
+        }
+    }
+    let filter = tracing_subscriber::EnvFilter::builder()
+        .with_regex(false)
+        .parse(filter)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "--log / NEWSBOT_LOG: {filter:?} is not a log filter ({e}); try `warn`, `info` or `newsbot=debug`"
+            )
+        })?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    Ok(())
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
         Some(Command::Index { verbose }) => run::run_index(g, verbose),
-        Some(Command::Ask(args)) => console::run_ask(&app::open_engine(g, false)?, &args),
+        Some(Command::Ask(args)) => {
+            let engine = app::open_engine(g, false)?;
+            app::embed_now(&engine);
+            console::run_ask(&engine, &args, g.width)
+        }
         Some(Command::Chat) => run_chat(g),
         Some(Command::Stats { json }) => run::run_stats(g, &app::open_engine(g, false)?, json),
         Some(Command::Eval {
             file,
             verbose,
             json,
-        }) => run::run_eval(&app::open_engine(g, false)?, &file, verbose, json),
+            decline,
+            compare_bm25,
+            dump_candidates,
+        }) => {
+            let engine = app::open_engine(g, false)?;
+            app::embed_now(&engine);
+            let opts = run::EvalOptions {
+                verbose,
+                json,
+                decline,
+                compare_bm25,
+                dump_candidates,
+            };
+            run::run_eval(&engine, &file, &opts)
+        }
         Some(Command::Serve(args)) => discord::run_serve(g, &args),
         Some(Command::Commands { json }) => discord::run_commands(g, json),
         Some(Command::Feedback { json }) => discord::run_feedback(g, json),
@@ -67,6 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     let engine = app::open_engine(g, false)?;
     let _watcher = app::watch_seeds(g, &engine);
+    app::embed_in_background(&engine);
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
-    console::run_chat(&engine, history)
+    console::run_chat(&engine, history, g.width)
 }

@@ -1,6 +1,6 @@
 //! The non-interactive subcommands, each a typed function over an open engine.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -52,7 +52,7 @@ fn print_encodings(acc: &Accounting) {
 }
 
 pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
-    let s = engine.stats();
+    let s = engine.stats_with_embeddings();
     // The account is read from the seed files themselves (warnings were already printed
     // when the engine opened), so it says what the files hold now.
     let acc = corpus::load_dir(&g.seeds)
@@ -66,8 +66,8 @@ pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
         return Ok(());
     }
     println!(
-        "files:    {}\narticles: {}\npassages: {}\ntopics:   {}",
-        s.files, s.articles, s.passages, s.topics
+        "files:    {}\narticles: {}\npassages: {}\ntopics:   {}\nsemantic: {}\nembedded: {} of {} distinct passage texts",
+        s.files, s.articles, s.passages, s.topics, s.semantic, s.embedded, s.distinct_passages
     );
     if s.skipped_files > 0 {
         println!("skipped:  {} (see warnings)", s.skipped_files);
@@ -113,7 +113,16 @@ fn accounting_table(acc: &Accounting) -> String {
     out
 }
 
-pub fn run_eval(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Result<()> {
+/// `newsbot eval`'s switches.
+pub struct EvalOptions {
+    pub verbose: bool,
+    pub json: bool,
+    pub decline: Option<PathBuf>,
+    pub compare_bm25: bool,
+    pub dump_candidates: bool,
+}
+
+pub fn run_eval(engine: &Engine, file: &Path, o: &EvalOptions) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("reading question file {}", file.display()))?;
     let questions =
@@ -123,28 +132,86 @@ pub fn run_eval(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Resu
         "{} holds no questions",
         file.display()
     );
-    let report = eval::run(engine, &questions)?;
-    if json {
-        println!("{}", serde_json::to_string(&report)?);
+    let declines = match &o.decline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading questions to decline {}", path.display()))?;
+            let qs = eval::parse_decline_questions(&text);
+            anyhow::ensure!(!qs.is_empty(), "{} holds no questions", path.display());
+            qs
+        }
+        None => Vec::new(),
+    };
+    if o.dump_candidates {
+        let mut all = questions.clone();
+        all.extend(declines.iter().map(|q| eval::Question {
+            q: q.clone(),
+            gold: Vec::new(),
+            headline: None,
+        }));
+        for (i, mut line) in eval::dump_candidates(engine, &all)?.into_iter().enumerate() {
+            line["decline"] = serde_json::Value::Bool(i >= questions.len());
+            println!("{line}");
+        }
         return Ok(());
     }
-    if verbose {
-        for o in report
+    let report = eval::run(engine, &questions)?;
+    let bm25 = o
+        .compare_bm25
+        .then(|| eval::run_baseline(engine, &questions))
+        .transpose()?;
+    let decline = (!declines.is_empty())
+        .then(|| eval::run_declines(engine, &declines))
+        .transpose()?;
+    if o.json {
+        let mut v = serde_json::to_value(&report)?;
+        v["semantic"] = serde_json::Value::String(engine.stats().semantic);
+        if let Some(b) = &bm25 {
+            v["bm25"] = serde_json::to_value(b)?;
+        }
+        if let Some(d) = &decline {
+            v["decline"] = serde_json::to_value(d)?;
+        }
+        println!("{v}");
+        return Ok(());
+    }
+    if o.verbose {
+        for r in report
             .outcomes
             .iter()
-            .filter(|o| o.rank != Some(1) || !o.headline_ok)
+            .filter(|r| r.rank != Some(1) || !r.headline_ok)
         {
             println!(
                 "miss  rank={:<4} {}\n      top headline: {}",
-                o.rank.map_or("-".to_string(), |r| r.to_string()),
-                o.q,
-                o.top_headline.as_deref().unwrap_or("(none)")
+                r.rank.map_or("-".to_string(), |r| r.to_string()),
+                r.q,
+                r.top_headline.as_deref().unwrap_or("(none)")
             );
         }
+        for q in decline.iter().flat_map(|d| &d.answered_sure) {
+            println!("sure on a question to decline: {q}");
+        }
     }
+    println!("semantic: {}", engine.stats().semantic);
     println!(
         "questions: {}  top-1: {:.3}  MRR@10: {:.3}  headline: {:.3}",
         report.questions, report.top1, report.mrr10, report.headline
     );
+    println!(
+        "answered as sure: {:.3}  closest match: {:.3}  declined: {:.3}",
+        report.sure, report.closest, report.declined
+    );
+    if let Some(b) = &bm25 {
+        println!(
+            "plain BM25, same corpus:  top-1: {:.3}  MRR@10: {:.3}",
+            b.top1, b.mrr10
+        );
+    }
+    if let Some(d) = &decline {
+        println!(
+            "to decline: {}  declined: {:.3}  not answered as sure: {:.3}",
+            d.questions, d.declined, d.not_sure
+        );
+    }
     Ok(())
 }

@@ -17,8 +17,13 @@ fn newsbot() -> Command {
 
 fn newsbot_with(seeds: &Path, prompts: &Path) -> Command {
     let mut cmd = Command::cargo_bin("newsbot").unwrap();
+    // One shared vector folder: the seeds are embedded once for the whole test run.
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "NEWSBOT_VECTORS",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
+        )
         .current_dir(std::env::temp_dir())
         .arg("--seeds")
         .arg(seeds)
@@ -579,6 +584,10 @@ fn the_index_on_disk_is_reused_then_rebuilt_when_seeds_change() {
     let run = |args: &[&str]| {
         let mut cmd = Command::cargo_bin("newsbot").unwrap();
         cmd.env_clear()
+            .env(
+                "NEWSBOT_VECTORS",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
+            )
             .current_dir(tmp.path())
             .arg("--seeds")
             .arg(&seeds)

@@ -18,6 +18,10 @@ fn newsbot() -> Command {
         .arg(root.join("seeds"))
         .arg("--prompts")
         .arg(root.join("prompts"))
+        .env(
+            "NEWSBOT_VECTORS",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
+        )
         .env_remove("DISCORD_TOKEN")
         .env_remove("DISCORD_GUILD_ID")
         .env_remove("DISCORD_PROXY_URL");

@@ -21,6 +21,10 @@ fn ask(seeds: &Path, data: &Path) -> assert_cmd::assert::Assert {
     Command::cargo_bin("newsbot")
         .unwrap()
         .env_clear()
+        .env(
+            "NEWSBOT_VECTORS",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
+        )
         .args(["--prompts", "prompts", "--log", "info", "--seeds"])
         .arg(seeds)
         .arg("--data")

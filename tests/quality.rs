@@ -13,13 +13,13 @@ fn root() -> PathBuf {
 
 fn newsbot() -> Command {
     let mut cmd = Command::cargo_bin("newsbot").unwrap();
-    cmd.env_clear().current_dir(root()).args([
-        "--seeds",
-        "seeds",
-        "--prompts",
-        "prompts",
-        "--in-memory",
-    ]);
+    cmd.env_clear()
+        .env(
+            "NEWSBOT_VECTORS",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
+        )
+        .current_dir(root())
+        .args(["--seeds", "seeds", "--prompts", "prompts", "--in-memory"]);
     cmd
 }
 

@@ -18,9 +18,12 @@ use crate::command::Command;
 use crate::error::Result;
 use crate::index::{ArticleMeta, IndexHandle, SearchIndex};
 use crate::prompts::{Messages, Prompts, Topic};
+use crate::rank::confidence::{self, Top};
 use crate::rank::pipeline::passage_from;
-use crate::rank::{self, confidence, Plan, Search, TermStats, Tuning};
-use crate::reply::{Passage, Reply, ReplyKind, Request, MAX_RESULTS};
+use crate::rank::pipeline::Semantics;
+use crate::rank::{self, Candidate, Plan, Search, TermStats, Tuning};
+use crate::reply::{Match, Passage, Reply, ReplyKind, Request, MAX_RESULTS};
+use crate::semantic::{Semantic, SemanticError};
 use crate::text::squash;
 
 /// How many topics and headlines the no-answer note suggests.
@@ -34,6 +37,18 @@ pub struct Stats {
     pub passages: usize,
     pub topics: usize,
     pub skipped_files: usize,
+    /// `on (model, dims)` or `off (why)`.
+    pub semantic: String,
+    /// Distinct passage texts in the index, and how many of them have a vector.
+    pub distinct_passages: usize,
+    pub embedded: usize,
+}
+
+/// Whether semantic ranking is on, and if not, why (shown by `stats`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SemanticStatus {
+    On,
+    Off(String),
 }
 
 /// Places to go when nothing answered well, named in the no-answer note.
@@ -46,6 +61,8 @@ pub struct Engine {
     index: IndexHandle,
     prompts: Arc<Prompts>,
     tuning: Tuning,
+    semantic: Option<Arc<Semantic>>,
+    semantic_status: SemanticStatus,
 }
 
 impl Engine {
@@ -58,7 +75,47 @@ impl Engine {
             index,
             prompts,
             tuning: Tuning::default(),
+            semantic: None,
+            semantic_status: SemanticStatus::Off("no model loaded".into()),
         }
+    }
+
+    /// Turns semantic ranking on (`Some`) or off, with the reason `stats` shows when off.
+    pub fn set_semantic(&mut self, semantic: Option<Arc<Semantic>>, status: SemanticStatus) {
+        self.semantic_status = match (&semantic, status) {
+            (None, SemanticStatus::On) => SemanticStatus::Off("no model loaded".into()),
+            (_, s) => s,
+        };
+        self.semantic = semantic;
+    }
+
+    pub fn semantic(&self) -> Option<&Arc<Semantic>> {
+        self.semantic.as_ref()
+    }
+
+    /// Embeds every passage of the current index that has no vector yet, calling `progress`
+    /// with (done, total). Returns how many were embedded (0 without a model). When another
+    /// process sharing the vector file is embedding, this one only picks up its vectors.
+    /// Answers keep flowing meanwhile; passages without a vector are ranked lexically.
+    pub fn embed_pending(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<usize, SemanticError> {
+        match &self.semantic {
+            Some(sem) => crate::semantic::embed_pending(&self.index, sem, progress),
+            None => Ok(0),
+        }
+    }
+
+    /// (embedded, distinct) passage texts of the current index.
+    pub fn embedding_coverage(&self) -> (usize, usize) {
+        let idx = self.index.current();
+        let keys = idx.text_keys();
+        let embedded = match &self.semantic {
+            Some(sem) => keys.iter().filter(|k| sem.has(**k)).count(),
+            None => 0,
+        };
+        (embedded, keys.len())
     }
 
     /// Replaces the ranking knobs (for calibration experiments).
@@ -91,6 +148,23 @@ impl Engine {
             passages: m.passages,
             topics: self.prompts.topics.len(),
             skipped_files: m.warnings.len(),
+            semantic: match (&self.semantic, &self.semantic_status) {
+                (Some(sem), _) => format!("on ({}, {} dims)", sem.model(), sem.dims()),
+                (None, SemanticStatus::Off(why)) => format!("off ({why})"),
+                (None, SemanticStatus::On) => "off".into(),
+            },
+            distinct_passages: 0,
+            embedded: 0,
+        }
+    }
+
+    /// [`Engine::stats`] with the embedding counts, which read every passage's key.
+    pub fn stats_with_embeddings(&self) -> Stats {
+        let (embedded, distinct) = self.embedding_coverage();
+        Stats {
+            distinct_passages: distinct,
+            embedded,
+            ..self.stats()
         }
     }
 
@@ -142,6 +216,7 @@ impl Engine {
             kind,
             answered: false,
             confidence: 1.0,
+            match_kind: Match::None,
             message: Some(message),
             passages: Vec::new(),
         };
@@ -178,7 +253,14 @@ impl Engine {
             .join(", ")
     }
 
+    /// The help text (Discord's wording, `help` in messages.toml).
     pub fn help_text(&self) -> String {
+        self.help_text_from(&self.messages().help)
+    }
+
+    /// A help text from `template`, with its `{topics}` and `{articles}` filled in: each
+    /// door has its own wording (the console's is `console_help`).
+    pub fn help_text_from(&self, template: &str) -> String {
         let topics = self
             .prompts
             .topics
@@ -187,7 +269,7 @@ impl Engine {
             .collect::<Vec<_>>()
             .join("\n");
         Messages::render(
-            &self.messages().help,
+            template,
             &[
                 ("topics", &topics),
                 ("articles", &self.stats().articles.to_string()),
@@ -195,26 +277,52 @@ impl Engine {
         )
     }
 
-    fn search(&self, command: &str, text: &str, topic: Option<&Topic>) -> Result<Reply> {
+    /// The ordered candidates for `text` (a question, or a topic's words when `topic` is
+    /// set and `text` is empty), with the plan they were scored against.
+    pub fn candidates(&self, text: &str, topic: Option<&Topic>) -> Result<(Plan, Vec<Candidate>)> {
         let search_text = match topic {
             Some(t) if text.is_empty() => t.search_text(),
             Some(t) => format!("{} {}", text, t.search_text()),
             None => text.to_string(),
         };
+        let browse = topic.is_some() && text.is_empty();
         let idx = self.index.current();
         let searcher = idx.reader.searcher();
         let stats = TermStats::new(&searcher, &idx.fields);
         let t = &self.tuning;
         let plan = rank::plan(&search_text, &self.prompts.variants, &stats, t);
+        let query = match &self.semantic {
+            Some(sem) if !browse => sem.query(&search_text),
+            _ => None,
+        };
+        let semantic = match (&self.semantic, &query) {
+            (Some(model), Some(query)) => Some(Semantics {
+                model,
+                query,
+                live: idx.text_keys(),
+            }),
+            _ => None,
+        };
         let search = Search {
             plan: &plan,
-            browse: topic.is_some() && text.is_empty(),
+            browse,
             patterns: topic.map(|t| &t.highlight[..]).unwrap_or(&[]),
+            semantic,
         };
-        let mut ranked = rank::candidates(&searcher, &idx.fields, search, t)?;
+        let ranked = rank::candidates(&searcher, &idx.fields, search, t)?;
+        Ok((plan, ranked))
+    }
+
+    fn search(&self, command: &str, text: &str, topic: Option<&Topic>) -> Result<Reply> {
+        let (plan, mut ranked) = self.candidates(text, topic)?;
         ranked.truncate(MAX_RESULTS);
-        let confidence = confidence::confidence(ranked.first().map(|c| c.coverage), search.browse);
-        let answered = confidence::answered(!ranked.is_empty(), confidence, t);
+        let browse = topic.is_some() && text.is_empty();
+        let top = ranked.first().map(|c| Top {
+            coverage: c.coverage,
+            cos: c.cos,
+        });
+        let (confidence, match_kind) = confidence::decide(top, browse, &self.tuning);
+        let answered = match_kind != Match::None;
         let mut reply = Reply {
             command: command.to_string(),
             query: text.to_string(),
@@ -225,10 +333,14 @@ impl Engine {
             },
             answered,
             confidence,
+            match_kind,
             message: None,
             passages: Vec::new(),
         };
         if answered {
+            if match_kind == Match::Closest {
+                reply.message = Some(self.messages().closest_match.clone());
+            }
             reply.passages = ranked
                 .into_iter()
                 .enumerate()
@@ -238,6 +350,7 @@ impl Engine {
                 })
                 .collect();
         } else {
+            let idx = self.index.current();
             reply.message = Some(self.no_answer_text(&self.suggest(&idx, &plan)));
         }
         Ok(reply)
@@ -333,6 +446,7 @@ impl Engine {
             kind: ReplyKind::Article,
             answered: true,
             confidence: 1.0,
+            match_kind: Match::Sure,
             message: None,
             passages,
         }))
@@ -354,6 +468,7 @@ impl Engine {
             kind: ReplyKind::NoAnswer,
             answered: false,
             confidence: 0.0,
+            match_kind: Match::None,
             message: Some(Messages::render(
                 &self.messages().not_found,
                 &[("query", text)],

@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::baseline;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::reply::Request;
+use crate::reply::{Match, Request};
 use crate::text::squash;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -34,6 +35,8 @@ pub struct Outcome {
     pub headline_ok: bool,
     pub answered: bool,
     pub confidence: f32,
+    #[serde(rename = "match")]
+    pub match_kind: Match,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,8 +46,108 @@ pub struct Report {
     pub mrr10: f64,
     /// Share of questions whose top passage carries the expected headline.
     pub headline: f64,
+    /// Shares answered at all (sure or closest), as sure, as closest, and declined.
     pub answered: f64,
+    pub sure: f64,
+    pub closest: f64,
+    pub declined: f64,
     pub outcomes: Vec<Outcome>,
+}
+
+/// Plain BM25 on the same questions and corpus ([`baseline`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineReport {
+    pub top1: f64,
+    pub mrr10: f64,
+}
+
+/// How questions that should be declined fared.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeclineReport {
+    pub questions: usize,
+    /// Share given the no-answer note.
+    pub declined: f64,
+    /// Share not answered as sure (declined, or shown under the closest-match label).
+    pub not_sure: f64,
+    /// The questions answered as sure, which should not have been.
+    pub answered_sure: Vec<String>,
+}
+
+/// Reads a file of questions to decline: one per line, or JSON lines with a `q` field.
+pub fn parse_decline_questions(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l)
+                .ok()
+                .and_then(|v| v.get("q").and_then(|q| q.as_str()).map(str::to_string))
+                .unwrap_or_else(|| l.to_string())
+        })
+        .collect()
+}
+
+pub fn run_declines(engine: &Engine, questions: &[String]) -> Result<DeclineReport> {
+    let mut declined = 0;
+    let mut answered_sure = Vec::new();
+    for q in questions {
+        match engine.answer(&Request::parse(q))?.match_kind {
+            Match::None => declined += 1,
+            Match::Closest => {}
+            Match::Sure => answered_sure.push(q.clone()),
+        }
+    }
+    let n = questions.len().max(1) as f64;
+    Ok(DeclineReport {
+        questions: questions.len(),
+        declined: declined as f64 / n,
+        not_sure: 1.0 - answered_sure.len() as f64 / n,
+        answered_sure,
+    })
+}
+
+/// Top-1 and MRR@10 of plain BM25 on `questions`.
+pub fn run_baseline(engine: &Engine, questions: &[Question]) -> Result<BaselineReport> {
+    let idx = engine.index().current();
+    let mut top1 = 0.0;
+    let mut mrr = 0.0;
+    for q in questions {
+        let found = baseline::search(&idx, &q.q, 10)?;
+        if let Some(r) = found.iter().position(|p| contains_gold(p, &q.gold)) {
+            mrr += 1.0 / (r + 1) as f64;
+            if r == 0 {
+                top1 += 1.0;
+            }
+        }
+    }
+    let n = questions.len().max(1) as f64;
+    Ok(BaselineReport {
+        top1: top1 / n,
+        mrr10: mrr / n,
+    })
+}
+
+/// One JSON object per question: each candidate's score parts, coverage and cosine, and
+/// whether it holds the gold text. What `tools/fit_weights.py` fits the weights on.
+pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<serde_json::Value>> {
+    let mut out = Vec::new();
+    for q in questions {
+        let (_, ranked) = engine.candidates(&squash(&q.q), None)?;
+        let cands: Vec<serde_json::Value> = ranked
+            .iter()
+            .map(|c| {
+                let p = &c.parts;
+                serde_json::json!({
+                    "lexical": p.total() - p.semantic,
+                    "cos": c.cos,
+                    "coverage": c.coverage,
+                    "gold": contains_gold(&c.passage.paragraph, &q.gold),
+                })
+            })
+            .collect();
+        out.push(serde_json::json!({"q": q.q, "candidates": cands}));
+    }
+    Ok(out)
 }
 
 fn contains_gold(paragraph: &str, gold: &[String]) -> bool {
@@ -75,6 +178,7 @@ pub fn run(engine: &Engine, questions: &[Question]) -> Result<Report> {
             headline_ok,
             answered: reply.answered,
             confidence: reply.confidence,
+            match_kind: reply.match_kind,
         });
     }
     let n = outcomes.len().max(1) as f64;
@@ -89,6 +193,9 @@ pub fn run(engine: &Engine, questions: &[Question]) -> Result<Report> {
             / n,
         headline: share(&|o| o.headline_ok),
         answered: share(&|o| o.answered),
+        sure: share(&|o| o.match_kind == Match::Sure),
+        closest: share(&|o| o.match_kind == Match::Closest),
+        declined: share(&|o| o.match_kind == Match::None),
         outcomes,
     })
 }

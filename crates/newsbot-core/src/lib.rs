@@ -4,6 +4,7 @@
 pub mod accounting;
 pub mod analysis;
 pub mod answer_type;
+pub mod baseline;
 pub mod command;
 pub mod corpus;
 pub mod decode;
@@ -23,9 +24,9 @@ pub mod variants;
 pub mod vectors;
 
 pub use command::Command;
-pub use engine::{Engine, Stats};
+pub use engine::{Engine, SemanticStatus, Stats};
 pub use error::{Error, Result};
 pub use index::{IndexHandle, Storage};
 pub use prompts::Prompts;
 pub use rank::Tuning;
-pub use reply::{PageView, Passage, Reply, ReplyKind, Request, MAX_RESULTS, PAGE_SIZE};
+pub use reply::{Match, PageView, Passage, Reply, ReplyKind, Request, MAX_RESULTS, PAGE_SIZE};

@@ -48,8 +48,10 @@ impl Topic {
 #[derive(Debug, Clone, Serialize)]
 pub struct Messages {
     pub help: String,
+    pub console_help: String,
     pub no_answer: String,
     pub closest_articles: String,
+    pub closest_match: String,
     pub empty_question: String,
     pub unknown_command: String,
     pub error: String,
@@ -57,6 +59,9 @@ pub struct Messages {
     pub not_found: String,
     pub no_more: String,
     pub more_left: String,
+    pub more_left_ask: String,
+    pub all_shown: String,
+    pub all_on_topic: String,
     pub ask_first: String,
     pub welcome: String,
     pub sources: String,
@@ -67,10 +72,12 @@ pub struct Messages {
 }
 
 /// The fields of `messages.toml`, in file order.
-const MESSAGE_FIELDS: [&str; 17] = [
+const MESSAGE_FIELDS: [&str; 22] = [
     "help",
+    "console_help",
     "no_answer",
     "closest_articles",
+    "closest_match",
     "empty_question",
     "unknown_command",
     "error",
@@ -78,6 +85,9 @@ const MESSAGE_FIELDS: [&str; 17] = [
     "not_found",
     "no_more",
     "more_left",
+    "more_left_ask",
+    "all_shown",
+    "all_on_topic",
     "ask_first",
     "welcome",
     "sources",
@@ -287,12 +297,14 @@ pub fn parse_topic(file: &str, text: &str) -> Result<Topic> {
 pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
     let table = parse_table(file, text)?;
     check_known(file, &table, &MESSAGE_FIELDS)?;
-    let [help, no_answer, closest_articles, empty_question, unknown_command, error, rate_limited, not_found, no_more, more_left, ask_first, welcome, sources, article_part, thanks, more_button, article_button] =
+    let [help, console_help, no_answer, closest_articles, closest_match, empty_question, unknown_command, error, rate_limited, not_found, no_more, more_left, more_left_ask, all_shown, all_on_topic, ask_first, welcome, sources, article_part, thanks, more_button, article_button] =
         MESSAGE_FIELDS.map(|field| string(file, &table, field));
     Ok(Messages {
         help: help?,
+        console_help: console_help?,
         no_answer: no_answer?,
         closest_articles: closest_articles?,
+        closest_match: closest_match?,
         empty_question: empty_question?,
         unknown_command: unknown_command?,
         error: error?,
@@ -300,6 +312,9 @@ pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
         not_found: not_found?,
         no_more: no_more?,
         more_left: more_left?,
+        more_left_ask: more_left_ask?,
+        all_shown: all_shown?,
+        all_on_topic: all_on_topic?,
         ask_first: ask_first?,
         welcome: welcome?,
         sources: sources?,

@@ -61,6 +61,18 @@ pub enum ReplyKind {
     Article,
 }
 
+/// How sure the engine is that the top passage answers the question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Match {
+    /// The top passage answers it.
+    Sure,
+    /// The best passage is shown under the `closest_match` label: near, but in doubt.
+    Closest,
+    /// Nothing answers it: the no-answer note instead.
+    None,
+}
+
 /// One ranked passage.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Passage {
@@ -80,10 +92,13 @@ pub struct Reply {
     pub command: String,
     pub query: String,
     pub kind: ReplyKind,
+    /// Whether passages are shown as an answer (`match_kind` is sure or closest).
     pub answered: bool,
-    /// Share of the question (weighted by word rarity) that the top passage or its article
-    /// covers; `answered` is this against the calibrated threshold. 1.0 for non-questions.
+    /// The decision score `rank::confidence::decide` compares with its two thresholds:
+    /// question-passage similarity plus lexical coverage. 1.0 for non-questions.
     pub confidence: f32,
+    #[serde(rename = "match")]
+    pub match_kind: Match,
     /// Text shown instead of, or above, passages: help, the no-answer note (which names the
     /// closest topics and headlines), and so on.
     pub message: Option<String>,
@@ -155,6 +170,7 @@ mod tests {
             kind: ReplyKind::Answer,
             answered: n > 0,
             confidence: 1.0,
+            match_kind: if n > 0 { Match::Sure } else { Match::None },
             message: None,
             passages: (1..=n).map(p).collect(),
         }

@@ -7,6 +7,7 @@
 use std::sync::{Arc, RwLock};
 
 use crate::embedder::{EmbedError, Embedder};
+use crate::index::IndexHandle;
 use crate::vectors::{QVec, VectorError, VectorStore};
 
 /// Passages embedded per batch, and so the most a crash can lose.
@@ -18,6 +19,9 @@ pub enum SemanticError {
     Embed(#[from] EmbedError),
     #[error(transparent)]
     Store(#[from] VectorError),
+    /// Reading the passages to embed from the index failed.
+    #[error("reading passages to embed: {0}")]
+    Index(String),
 }
 
 pub struct Semantic {
@@ -132,6 +136,23 @@ impl Semantic {
         }
         Ok(total)
     }
+}
+
+/// Embeds every passage of `index`'s current version that `sem` has no vector for, and
+/// returns how many. Processes sharing the vector file take turns (the embedding lock): the
+/// second waits, picks up what the first appended, and embeds only what is still missing.
+pub fn embed_pending(
+    index: &IndexHandle,
+    sem: &Semantic,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, SemanticError> {
+    let _lock = sem.embedding_lock()?;
+    sem.refresh()?;
+    let missing = index
+        .current()
+        .passages_missing(|k| sem.has(k))
+        .map_err(|e| SemanticError::Index(e.to_string()))?;
+    sem.embed_missing(missing, progress)
 }
 
 /// A deterministic stand-in model for tests: bag-of-words hashed into `dims` buckets, so

@@ -26,6 +26,7 @@ fn reply(passages: Vec<Passage>) -> Reply {
         kind: ReplyKind::Answer,
         answered: true,
         confidence: 1.0,
+        match_kind: newsbot_core::Match::Sure,
         message: None,
         passages,
     }

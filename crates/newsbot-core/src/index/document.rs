@@ -120,6 +120,7 @@ pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Resul
             f.body => p.text.clone(),
             f.context => context_text(&keys),
             f.keys => keys,
+            f.text_key => crate::vectors::text_key(&p.text),
         );
         if let Some(s) = &p.section {
             d.add_text(f.section, s);

@@ -6,7 +6,8 @@
 //! - [`build`]: a full build, swapped into place atomically;
 //! - [`open`]: reuse the index on disk or rebuild it;
 //! - [`stamps`]: cached seed-file hashes, so start-up need not re-read the archive;
-//! - [`headline_terms`]: headline lookups for suggestions and `/article`.
+//! - [`headline_terms`]: headline lookups for suggestions and `/article`;
+//! - [`passages`]: passages by text key, the join with the vector store.
 //!
 //! This module holds the open index ([`SearchIndex`]) and the handle a running engine swaps
 //! a re-indexed one in through ([`IndexHandle`]).
@@ -16,6 +17,7 @@ pub mod document;
 pub mod headline_terms;
 pub mod manifest;
 pub mod open;
+pub mod passages;
 pub mod schema;
 pub mod stamps;
 #[cfg(test)]
@@ -54,6 +56,8 @@ pub struct SearchIndex {
     by_id: HashMap<String, usize>,
     /// Built on first use so start-up stays fast on a large archive.
     headline_terms: OnceLock<HeadlineTerms>,
+    /// Every passage's text key, read on first use (see `passages`).
+    text_keys: OnceLock<rustc_hash::FxHashSet<u64>>,
 }
 
 impl SearchIndex {
@@ -88,6 +92,7 @@ impl SearchIndex {
             manifest,
             by_id,
             headline_terms: OnceLock::new(),
+            text_keys: OnceLock::new(),
         })
     }
 }

@@ -6,14 +6,14 @@
 //! `keys` stores the same text for re-ranking.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use crate::analysis;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -25,6 +25,9 @@ pub struct Fields {
     pub section: Field,
     pub sources: Field,
     pub keys: Field,
+    /// [`crate::vectors::text_key`] of the paragraph: joins a passage to its stored
+    /// embedding, and a nearest-vector hit back to its document.
+    pub text_key: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -50,6 +53,7 @@ pub fn schema() -> (Schema, Fields) {
         section: b.add_text_field("section", STORED),
         sources: b.add_text_field("sources", STORED),
         keys: b.add_text_field("keys", STORED),
+        text_key: b.add_u64_field("text_key", INDEXED | FAST),
     };
     (b.build(), fields)
 }
@@ -63,13 +67,17 @@ mod tests {
         let (schema, f) = schema();
         let names: Vec<&str> = [
             f.article, f.para, f.headline, f.body, f.context, f.section, f.sources, f.keys,
+            f.text_key,
         ]
         .into_iter()
         .map(|field| schema.get_field_name(field))
         .collect();
         assert_eq!(
             names,
-            ["article", "para", "headline", "body", "context", "section", "sources", "keys"]
+            [
+                "article", "para", "headline", "body", "context", "section", "sources", "keys",
+                "text_key"
+            ]
         );
         // Only the paragraph and headline keep positions (phrases, proximity); the context is
         // searched by term only.

@@ -6,7 +6,7 @@
 //!    [`spelling`] for unknown words and [`term_stats`] for rarity;
 //! 2. [`retrieve`]: plan → a BM25 term query over the paragraph and its article context;
 //! 3. [`score`]: each retrieved candidate + plan → named [`ScoreParts`] (pure);
-//! 4. [`confidence`]: the top candidate's coverage → answered or not.
+//! 4. [`confidence`]: the top candidate's similarity and coverage → sure, closest or none.
 //!
 //! [`pipeline::candidates`] runs stages 2-3 on one searcher and orders the result; the
 //! engine and the `explain` example both use it. Every number lives in [`Tuning`].

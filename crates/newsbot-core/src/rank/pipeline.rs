@@ -8,12 +8,15 @@ use regex::Regex;
 use rustc_hash::FxHashSet;
 use tantivy::collector::TopDocs;
 use tantivy::schema::Value;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::analysis;
 use crate::error::Result;
+use crate::index::passages::doc_by_text_key;
 use crate::index::Fields;
 use crate::reply::Passage;
+use crate::semantic::Semantic;
+use crate::vectors::{text_key, QVec};
 
 use super::highlight;
 use super::plan::Plan;
@@ -31,6 +34,17 @@ pub struct Search<'a> {
     pub browse: bool,
     /// The topic's highlight patterns (none for a question).
     pub patterns: &'a [Regex],
+    /// The model and the question's vector, when semantic ranking is on.
+    pub semantic: Option<Semantics<'a>>,
+}
+
+/// What semantic ranking needs: the model's stored vectors, the question's vector, and the
+/// text keys of the index being searched (the store may hold vectors of older texts).
+#[derive(Debug, Clone, Copy)]
+pub struct Semantics<'a> {
+    pub model: &'a Semantic,
+    pub query: &'a QVec,
+    pub live: &'a FxHashSet<u64>,
 }
 
 /// One scored candidate, with its highlights filled in.
@@ -41,6 +55,8 @@ pub struct Candidate {
     pub para: u64,
     pub parts: ScoreParts,
     pub coverage: f32,
+    /// Question-passage cosine, when the model is on and the passage is embedded.
+    pub cos: Option<f32>,
 }
 
 impl Candidate {
@@ -61,62 +77,85 @@ pub fn candidates(
         plan,
         browse,
         patterns,
+        semantic,
     } = search;
     let mut ranked: Vec<Candidate> = Vec::new();
+    // (BM25 relative to the best hit, document). Nearest passages by meaning join BM25's
+    // hits with no BM25 credit: they are there for what they mean, not the words they share.
+    let mut hits: Vec<(f32, DocAddress)> = Vec::new();
     if !plan.is_empty() {
         let stats = TermStats::new(searcher, fields);
-        let hits = searcher.search(
+        let found = searcher.search(
             &*retrieve::query(plan, &stats, browse, t),
             &TopDocs::with_limit(t.candidates).order_by_score(),
         )?;
-        let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
-        let terms = plan.all_terms();
-        for (bm25, addr) in hits {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let mut p = passage_from(fields, &doc);
-            let para = doc
-                .get_first(fields.para)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0);
-            let (parts, coverage, spans) = if browse {
-                let spans = highlight::spans(&p.paragraph, &terms, patterns);
-                let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
-                let parts = ScoreParts {
-                    bm25: bm25 / best,
-                    topic_pattern: if has_pattern { t.topic_pattern } else { 0.0 },
-                    ..ScoreParts::default()
-                };
-                (parts, 1.0, spans)
-            } else {
-                let keys = doc
-                    .get_first(fields.keys)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                let article_terms: FxHashSet<Rc<str>> =
-                    analysis::tokens(keys).into_iter().map(|t| t.term).collect();
-                let s = score::score(
-                    plan,
-                    t,
-                    &Evidence {
-                        paragraph: &p.paragraph,
-                        article_terms: &article_terms,
-                        lead: para == 0,
-                        bm25: bm25 / best,
-                    },
-                );
-                let mut spans = s.spans;
-                spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
-                (s.parts, s.coverage, spans)
-            };
-            p.score = parts.total();
-            p.highlights = highlight::merge(&p.paragraph, spans);
-            ranked.push(Candidate {
-                passage: p,
-                para,
-                parts,
-                coverage,
-            });
+        let best = found.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
+        hits.extend(found.into_iter().map(|(s, a)| (s / best, a)));
+    }
+    if let (Some(sem), false) = (semantic, browse) {
+        let have: FxHashSet<DocAddress> = hits.iter().map(|h| h.1).collect();
+        for (key, _) in sem
+            .model
+            .nearest(sem.query, t.semantic_candidates, |k| sem.live.contains(&k))
+        {
+            if let Some(addr) = doc_by_text_key(searcher, fields, key)? {
+                if !have.contains(&addr) {
+                    hits.push((0.0, addr));
+                }
+            }
         }
+    }
+    let terms = plan.all_terms();
+    for (bm25, addr) in hits {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let mut p = passage_from(fields, &doc);
+        let para = doc
+            .get_first(fields.para)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let (mut parts, coverage, spans) = if browse {
+            let spans = highlight::spans(&p.paragraph, &terms, patterns);
+            let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
+            let parts = ScoreParts {
+                bm25,
+                topic_pattern: if has_pattern { t.topic_pattern } else { 0.0 },
+                ..ScoreParts::default()
+            };
+            (parts, 1.0, spans)
+        } else {
+            let keys = doc
+                .get_first(fields.keys)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let article_terms: FxHashSet<Rc<str>> =
+                analysis::tokens(keys).into_iter().map(|t| t.term).collect();
+            let s = score::score(
+                plan,
+                t,
+                &Evidence {
+                    paragraph: &p.paragraph,
+                    article_terms: &article_terms,
+                    lead: para == 0,
+                    bm25,
+                },
+            );
+            let mut spans = s.spans;
+            spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
+            (s.parts, s.coverage, spans)
+        };
+        let cos = semantic.and_then(|sem| sem.model.similarity(sem.query, text_key(&p.paragraph)));
+        if !browse {
+            parts.semantic = t.semantic * cos.unwrap_or(0.0);
+        }
+        p.score = parts.total();
+        p.highlights = highlight::merge(&p.paragraph, spans);
+        ranked.push(Candidate {
+            passage: p,
+            para,
+            parts,
+            coverage,
+            cos,
+        });
     }
     // Ties break on article and paragraph so equal scores always rank the same way,
     // whatever order multi-threaded indexing left the documents in.

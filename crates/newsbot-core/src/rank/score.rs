@@ -48,12 +48,14 @@ pub struct ScoreParts {
     pub bm25: f32,
     /// A topic browse's bonus for holding what the topic highlights.
     pub topic_pattern: f32,
+    /// Question-passage cosine, times `Tuning::semantic` (0 without a model or vector).
+    pub semantic: f32,
 }
 
 impl ScoreParts {
     /// The ranking score. Summed in a fixed order so figures never drift.
     pub fn total(&self) -> f32 {
-        self.paragraph + self.sentence + self.lead + self.bm25 + self.topic_pattern
+        self.paragraph + self.sentence + self.lead + self.bm25 + self.topic_pattern + self.semantic
     }
 }
 
@@ -229,6 +231,7 @@ pub fn score(p: &Plan, w: &Tuning, e: &Evidence) -> Scored {
             lead: if lead { w.lead } else { 0.0 },
             bm25: w.bm25 * bm25,
             topic_pattern: 0.0,
+            semantic: 0.0,
         },
         coverage: covered / total,
         spans,
