@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use crate::analysis;
@@ -17,6 +17,19 @@ use crate::index::SearchIndex;
 
 /// The paragraphs of the top `limit` passages for `question`, best first, each text once.
 pub fn search(idx: &SearchIndex, question: &str, limit: usize) -> Result<Vec<String>> {
+    let f = &idx.fields;
+    hits(idx, question, limit, f.body)
+}
+
+/// The ids of the top `limit` articles whose text says `words` (an `/article` lookup that
+/// no headline matched), best passage first.
+pub fn articles(idx: &SearchIndex, words: &str, limit: usize) -> Result<Vec<String>> {
+    let f = &idx.fields;
+    hits(idx, words, limit, f.article)
+}
+
+/// The distinct values of stored text field `field` over the best plain-BM25 hits.
+fn hits(idx: &SearchIndex, question: &str, limit: usize, field: Field) -> Result<Vec<String>> {
     let f = &idx.fields;
     let terms: HashSet<String> = analysis::tokens(question)
         .into_iter()
@@ -38,17 +51,18 @@ pub fn search(idx: &SearchIndex, question: &str, limit: usize) -> Result<Vec<Str
         })
         .collect();
     let searcher = idx.reader.searcher();
-    // Extra hits so that repeated paragraphs (copies of an article) still leave `limit`.
+    // Extra hits so that repeated values (copies, or an article's many paragraphs) still
+    // leave `limit`.
     let hits = searcher.search(
         &BooleanQuery::new(clauses),
-        &TopDocs::with_limit(limit * 2).order_by_score(),
+        &TopDocs::with_limit(limit * 8).order_by_score(),
     )?;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (_, addr) in hits {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let text = doc
-            .get_first(f.body)
+            .get_first(field)
             .and_then(|v| v.as_str())
             .unwrap_or_default()
             .to_string();

@@ -18,13 +18,14 @@ use crate::command::Command;
 use crate::error::Result;
 use crate::index::{ArticleMeta, IndexHandle, SearchIndex};
 use crate::prompts::{Messages, Prompts, Topic};
-use crate::rank::confidence::{self, Top};
+use crate::rank::confidence::{self, Features};
 use crate::rank::pipeline::passage_from;
 use crate::rank::pipeline::Semantics;
 use crate::rank::{self, Candidate, Plan, Search, TermStats, Tuning};
 use crate::reply::{Match, Passage, Reply, ReplyKind, Request, MAX_RESULTS};
 use crate::semantic::{Semantic, SemanticError};
 use crate::text::squash;
+use crate::vectors::QVec;
 
 /// How many topics and headlines the no-answer note suggests.
 const SUGGESTIONS: usize = 3;
@@ -42,6 +43,34 @@ pub struct Stats {
     /// Distinct passage texts in the index, and how many of them have a vector.
     pub distinct_passages: usize,
     pub embedded: usize,
+}
+
+/// A question's ordered candidates, and what the decision needs beyond them.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    pub plan: Plan,
+    pub candidates: Vec<Candidate>,
+    /// Share of the question's content words the corpus holds at all.
+    pub known: f32,
+    /// The question's vector, when the model is on.
+    pub query: Option<QVec>,
+}
+
+impl Ranked {
+    /// What the decision reads: the top candidate's evidence and the best cosine of all.
+    pub fn features(candidates: &[Candidate], known: f32) -> Option<Features> {
+        let top = candidates.first()?;
+        Some(Features {
+            coverage: top.coverage,
+            cos: top.cos,
+            best_cos: candidates
+                .iter()
+                .filter_map(|c| c.cos)
+                .fold(0.0, f32::max),
+            known,
+            lexical: top.parts.total() - top.parts.semantic,
+        })
+    }
 }
 
 /// Whether semantic ranking is on, and if not, why (shown by `stats`).
@@ -63,6 +92,7 @@ pub struct Engine {
     tuning: Tuning,
     semantic: Option<Arc<Semantic>>,
     semantic_status: SemanticStatus,
+    topic_vectors: std::sync::OnceLock<Vec<Option<QVec>>>,
 }
 
 impl Engine {
@@ -77,6 +107,7 @@ impl Engine {
             tuning: Tuning::default(),
             semantic: None,
             semantic_status: SemanticStatus::Off("no model loaded".into()),
+            topic_vectors: std::sync::OnceLock::new(),
         }
     }
 
@@ -87,6 +118,7 @@ impl Engine {
             (_, s) => s,
         };
         self.semantic = semantic;
+        self.topic_vectors = std::sync::OnceLock::new();
     }
 
     pub fn semantic(&self) -> Option<&Arc<Semantic>> {
@@ -174,8 +206,29 @@ impl Engine {
     }
 
     /// Headlines matching what a user has typed so far, for autocomplete: prefix matches of
-    /// any word first, then substring matches.
+    /// any word first, then substring matches, then (for words no headline has, such as a
+    /// company only the text names) the articles whose text says them, best first.
     pub fn complete_headline(&self, typed: &str, limit: usize) -> Vec<ArticleMeta> {
+        let mut found = self.headlines_matching(typed, limit);
+        if found.len() < limit && typed.trim().chars().count() >= 3 {
+            let idx = self.index.current();
+            if let Ok(texts) = crate::baseline::articles(&idx, typed, limit) {
+                for id in texts {
+                    if found.len() == limit {
+                        break;
+                    }
+                    if !found.iter().any(|a| a.id == id) {
+                        if let Some(meta) = idx.article_meta(&id) {
+                            found.push(meta.clone());
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    fn headlines_matching(&self, typed: &str, limit: usize) -> Vec<ArticleMeta> {
         let needle = typed.trim().to_lowercase();
         let idx = self.index.current();
         let mut scored: Vec<(usize, &ArticleMeta)> = idx
@@ -279,7 +332,7 @@ impl Engine {
 
     /// The ordered candidates for `text` (a question, or a topic's words when `topic` is
     /// set and `text` is empty), with the plan they were scored against.
-    pub fn candidates(&self, text: &str, topic: Option<&Topic>) -> Result<(Plan, Vec<Candidate>)> {
+    pub fn candidates(&self, text: &str, topic: Option<&Topic>) -> Result<Ranked> {
         let search_text = match topic {
             Some(t) if text.is_empty() => t.search_text(),
             Some(t) => format!("{} {}", text, t.search_text()),
@@ -290,9 +343,19 @@ impl Engine {
         let searcher = idx.reader.searcher();
         let stats = TermStats::new(&searcher, &idx.fields);
         let t = &self.tuning;
-        let plan = rank::plan(&search_text, &self.prompts.variants, &stats, t);
-        let query = match &self.semantic {
-            Some(sem) if !browse => sem.query(&search_text),
+        // A topic's words are curated, not typos: a browse never "corrects" one it does not
+        // find ("sanction" is not "action").
+        let browse_tuning = Tuning {
+            typo_min_chars: usize::MAX,
+            ..*t
+        };
+        let plan_tuning = if browse { &browse_tuning } else { t };
+        let plan = rank::plan(&search_text, &self.prompts.variants, &stats, plan_tuning);
+        // A topic browse is compared with what the topic is about, in words a person would
+        // use, rather than with its list of search words.
+        let query = match (&self.semantic, topic) {
+            (Some(sem), Some(t)) if browse => sem.query(&format!("{}: {}", t.description, t.query)),
+            (Some(sem), _) => sem.query(&search_text),
             _ => None,
         };
         let semantic = match (&self.semantic, &query) {
@@ -309,18 +372,31 @@ impl Engine {
             patterns: topic.map(|t| &t.highlight[..]).unwrap_or(&[]),
             semantic,
         };
-        let ranked = rank::candidates(&searcher, &idx.fields, search, t)?;
-        Ok((plan, ranked))
+        let candidates = rank::candidates(&searcher, &idx.fields, search, t)?;
+        let words = rank::content_tokens(&search_text);
+        let known = words
+            .iter()
+            .filter(|w| stats.doc_freq(&w.term).1 > 0)
+            .count() as f32
+            / words.len().max(1) as f32;
+        Ok(Ranked {
+            plan,
+            candidates,
+            known,
+            query,
+        })
     }
 
     fn search(&self, command: &str, text: &str, topic: Option<&Topic>) -> Result<Reply> {
-        let (plan, mut ranked) = self.candidates(text, topic)?;
-        ranked.truncate(MAX_RESULTS);
+        let Ranked {
+            plan,
+            candidates: mut ranked,
+            known,
+            query,
+        } = self.candidates(text, topic)?;
         let browse = topic.is_some() && text.is_empty();
-        let top = ranked.first().map(|c| Top {
-            coverage: c.coverage,
-            cos: c.cos,
-        });
+        let top = Ranked::features(&ranked, known);
+        ranked.truncate(MAX_RESULTS);
         let (confidence, match_kind) = confidence::decide(top, browse, &self.tuning);
         let answered = match_kind != Match::None;
         let mut reply = Reply {
@@ -351,28 +427,48 @@ impl Engine {
                 .collect();
         } else {
             let idx = self.index.current();
-            reply.message = Some(self.no_answer_text(&self.suggest(&idx, &plan)));
+            let suggestions = self.suggest(&idx, &plan, query.as_ref());
+            reply.message = Some(self.no_answer_text(&suggestions));
         }
         Ok(reply)
     }
 
-    fn suggest(&self, idx: &SearchIndex, plan: &Plan) -> Suggestions {
-        // Topics whose words overlap the question come first; all topics follow so there is
-        // always somewhere to go.
+    /// Each topic's vector (its description and words), embedded on first use.
+    fn topic_vectors(&self, sem: &Semantic) -> &[Option<QVec>] {
+        self.topic_vectors.get_or_init(|| {
+            self.prompts
+                .topics
+                .iter()
+                .map(|t| sem.query(&format!("{}: {}", t.description, t.query)))
+                .collect()
+        })
+    }
+
+    fn suggest(&self, idx: &SearchIndex, plan: &Plan, query: Option<&QVec>) -> Suggestions {
+        // The topics closest to the question in meaning with a model, else those sharing
+        // most of its words; every topic follows so there is always somewhere to go.
         let terms = plan.all_terms();
-        let mut topics: Vec<(usize, String)> = self
+        let vectors = match (&self.semantic, query) {
+            (Some(sem), Some(_)) => self.topic_vectors(sem),
+            _ => &[],
+        };
+        let mut topics: Vec<(f32, String)> = self
             .prompts
             .topics
             .iter()
-            .map(|t| {
-                let overlap = analysis::tokens(&t.search_text())
-                    .into_iter()
-                    .filter(|tok| terms.contains(&*tok.term))
-                    .count();
-                (overlap, t.name.clone())
+            .enumerate()
+            .map(|(i, t)| {
+                let close = match (vectors.get(i), query) {
+                    (Some(Some(v)), Some(q)) => v.dot(q),
+                    _ => analysis::tokens(&t.search_text())
+                        .into_iter()
+                        .filter(|tok| terms.contains(&*tok.term))
+                        .count() as f32,
+                };
+                (close, t.name.clone())
             })
             .collect();
-        topics.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        topics.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut headlines: Vec<(usize, String)> = idx
             .headline_overlaps(&terms)
             .into_iter()
@@ -462,6 +558,19 @@ impl Engine {
         if let Some(reply) = id.map(|id| self.article(&id)).transpose()?.flatten() {
             return Ok(reply);
         }
+        let mut message = Messages::render(&self.messages().not_found, &[("query", text)]);
+        let closest: Vec<String> = self
+            .complete_headline(text, SUGGESTIONS)
+            .into_iter()
+            .map(|a| a.headline)
+            .collect();
+        if !closest.is_empty() {
+            message.push('\n');
+            message.push_str(&Messages::render(
+                &self.messages().closest_articles,
+                &[("headlines", &closest.join(" · "))],
+            ));
+        }
         Ok(Reply {
             command: command.to_string(),
             query: text.to_string(),
@@ -469,10 +578,7 @@ impl Engine {
             answered: false,
             confidence: 0.0,
             match_kind: Match::None,
-            message: Some(Messages::render(
-                &self.messages().not_found,
-                &[("query", text)],
-            )),
+            message: Some(message),
             passages: Vec::new(),
         })
     }

@@ -132,8 +132,9 @@ pub fn run_baseline(engine: &Engine, questions: &[Question]) -> Result<BaselineR
 pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<serde_json::Value>> {
     let mut out = Vec::new();
     for q in questions {
-        let (_, ranked) = engine.candidates(&squash(&q.q), None)?;
+        let ranked = engine.candidates(&squash(&q.q), None)?;
         let cands: Vec<serde_json::Value> = ranked
+            .candidates
             .iter()
             .map(|c| {
                 let p = &c.parts;
@@ -145,7 +146,7 @@ pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<se
                 })
             })
             .collect();
-        out.push(serde_json::json!({"q": q.q, "candidates": cands}));
+        out.push(serde_json::json!({"q": q.q, "known": ranked.known, "candidates": cands}));
     }
     Ok(out)
 }

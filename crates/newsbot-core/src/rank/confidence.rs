@@ -11,39 +11,58 @@ use crate::reply::Match;
 
 use super::tuning::Tuning;
 
-/// What the decision reads about the top candidate.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Top {
-    /// Share of the question's weight the passage or its article says.
+/// What the decision reads about a ranked reply.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Features {
+    /// Share of the question's weight the top passage or its article says.
     pub coverage: f32,
-    /// Cosine between question and passage; `None` when there is no model, or the passage
-    /// has no vector yet.
+    /// Cosine between question and top passage; `None` without a model, or when the
+    /// passage has no vector yet.
     pub cos: Option<f32>,
+    /// The best cosine of any candidate: whether anything in the corpus is about this.
+    pub best_cos: f32,
+    /// Share of the question's content words the corpus holds at all. A question about
+    /// the weather in Paris has words no article uses.
+    pub known: f32,
+    /// The top passage's lexical score (all score parts but the semantic one).
+    pub lexical: f32,
+}
+
+/// The fitted decision model's score: the log-odds that the top passage answers, from a
+/// logistic regression over [`Features`] (weights in [`Tuning`]).
+pub fn log_odds(f: &Features, cos: f32, t: &Tuning) -> f32 {
+    t.decide_bias
+        + t.decide_cos * cos
+        + t.decide_best_cos * f.best_cos
+        + t.decide_coverage * f.coverage
+        + t.decide_known * f.known
+        + t.decide_lexical * f.lexical
 }
 
 /// The decision score and the match it gives. A topic browse is always on topic (its query
-/// is curated), so any passage is a sure match; no passage is no match.
-pub fn decide(top: Option<Top>, browse: bool, t: &Tuning) -> (f32, Match) {
-    let Some(top) = top else {
+/// is curated), so any passage is a sure match; no passage is no match. With a model the
+/// score is the fitted probability that the top passage answers; without one, coverage.
+pub fn decide(top: Option<Features>, browse: bool, t: &Tuning) -> (f32, Match) {
+    let Some(f) = top else {
         return (0.0, Match::None);
     };
     if browse {
         return (1.0, Match::Sure);
     }
-    match top.cos {
+    match f.cos {
         Some(cos) => {
-            let z = cos + t.coverage_mix * top.coverage;
-            let m = if z >= t.sure {
+            let p = 1.0 / (1.0 + (-log_odds(&f, cos, t)).exp());
+            let m = if p >= t.sure {
                 Match::Sure
-            } else if z >= t.closest {
+            } else if p >= t.closest {
                 Match::Closest
             } else {
                 Match::None
             };
-            (z, m)
+            (p, m)
         }
-        None if top.coverage >= t.min_coverage => (top.coverage, Match::Sure),
-        None => (top.coverage, Match::None),
+        None if f.coverage >= t.min_coverage => (f.coverage, Match::Sure),
+        None => (f.coverage, Match::None),
     }
 }
 
@@ -51,8 +70,14 @@ pub fn decide(top: Option<Top>, browse: bool, t: &Tuning) -> (f32, Match) {
 mod tests {
     use super::*;
 
-    fn top(coverage: f32, cos: Option<f32>) -> Option<Top> {
-        Some(Top { coverage, cos })
+    fn top(coverage: f32, cos: Option<f32>) -> Option<Features> {
+        Some(Features {
+            coverage,
+            cos,
+            best_cos: cos.unwrap_or(0.0),
+            known: 1.0,
+            lexical: 2.0 * coverage,
+        })
     }
 
     #[test]
@@ -74,16 +99,30 @@ mod tests {
     }
 
     #[test]
-    fn semantic_decision_has_three_bands() {
+    fn semantic_decision_has_three_bands_that_rise_with_the_evidence() {
         let t = Tuning::default();
-        let at = |z: f32| decide(top(0.0, Some(z)), false, &t).1;
-        assert_eq!(at(t.sure), Match::Sure);
-        assert_eq!(at(t.sure - 0.01), Match::Closest);
-        assert_eq!(at(t.closest), Match::Closest);
-        assert_eq!(at(t.closest - 0.01), Match::None);
-        // Coverage lifts a passage that says the asked-for words.
-        let lifted = decide(top(1.0, Some(t.sure - t.coverage_mix)), false, &t);
-        assert_eq!(lifted.1, Match::Sure);
-        assert!((lifted.0 - t.sure).abs() < 1e-6);
+        // A close passage that says the question's words is sure; a far one saying none of
+        // them is no match; in between is the closest-match band.
+        assert_eq!(decide(top(1.0, Some(0.8)), false, &t).1, Match::Sure);
+        assert_eq!(decide(top(0.0, Some(0.05)), false, &t).1, Match::None);
+        let mut seen_closest = false;
+        let mut last = 0.0;
+        for i in 0..=100 {
+            let x = i as f32 / 100.0;
+            let (p, m) = decide(top(x, Some(x)), false, &t);
+            assert!(p >= last, "the score never falls as evidence grows");
+            last = p;
+            seen_closest |= m == Match::Closest;
+            assert_eq!(m == Match::Sure, p >= t.sure);
+        }
+        assert!(seen_closest);
+    }
+
+    #[test]
+    fn unknown_words_lower_the_score() {
+        let t = Tuning::default();
+        let known = top(0.5, Some(0.5)).unwrap();
+        let unknown = Features { known: 0.3, ..known };
+        assert!(decide(Some(unknown), false, &t).0 < decide(Some(known), false, &t).0);
     }
 }

@@ -30,7 +30,9 @@ use super::tuning::Tuning;
 pub struct Search<'a> {
     pub plan: &'a Plan,
     /// A bare topic command: it browses for paragraphs that are themselves about the topic,
-    /// so only the paragraph's own words count, ranked by BM25 and the topic's patterns.
+    /// so only the paragraph's own words count, ranked by BM25, the topic's patterns and
+    /// (with a model) similarity to the topic's description. Passages that do not say a
+    /// topic word or match a pattern are left out.
     pub browse: bool,
     /// The topic's highlight patterns (none for a question).
     pub patterns: &'a [Regex],
@@ -105,7 +107,6 @@ pub fn candidates(
             }
         }
     }
-    let terms = plan.all_terms();
     for (bm25, addr) in hits {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let mut p = passage_from(fields, &doc);
@@ -114,7 +115,26 @@ pub fn candidates(
             .and_then(|v| v.as_u64())
             .unwrap_or(0);
         let (mut parts, coverage, spans) = if browse {
-            let spans = highlight::spans(&p.paragraph, &terms, patterns);
+            // Phrase-aware matching of the topic's words in the paragraph alone ("digital
+            // assets" is not "digital"), plus what the topic highlights.
+            let own = score::score(
+                plan,
+                t,
+                &Evidence {
+                    paragraph: &p.paragraph,
+                    article_terms: &FxHashSet::default(),
+                    lead: false,
+                    bm25,
+                },
+            );
+            let mut spans = own.spans;
+            spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
+            // A topic lists only passages that say one of its words or hold what it
+            // highlights themselves: BM25 over the article context alone is not being on
+            // topic.
+            if spans.is_empty() {
+                continue;
+            }
             let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
             let parts = ScoreParts {
                 bm25,
@@ -144,9 +164,7 @@ pub fn candidates(
             (s.parts, s.coverage, spans)
         };
         let cos = semantic.and_then(|sem| sem.model.similarity(sem.query, text_key(&p.paragraph)));
-        if !browse {
-            parts.semantic = t.semantic * cos.unwrap_or(0.0);
-        }
+        parts.semantic = t.semantic * cos.unwrap_or(0.0);
         p.score = parts.total();
         p.highlights = highlight::merge(&p.paragraph, spans);
         ranked.push(Candidate {
