@@ -81,11 +81,7 @@ fn one_shot_ask_hints_at_the_next_page_and_says_when_pages_run_out() {
 
 #[test]
 fn more_after_help_has_nothing_more_to_show() {
-    let text = stdout(
-        newsbot()
-            .arg("chat")
-            .write_stdin("/help\n/more\n/quit\n"),
-    );
+    let text = stdout(newsbot().arg("chat").write_stdin("/help\n/more\n/quit\n"));
     assert_eq!(text.matches("Topics:").count(), 1, "{text}");
     assert!(text.contains("No more results."), "{text}");
 }
@@ -119,7 +115,11 @@ fn every_passage_a_topic_command_lists_is_on_its_topic() {
         assert!(!results.is_empty(), "/{} lists nothing", topic.name);
         for p in results {
             let text = p["paragraph"].as_str().unwrap();
-            assert!(on_topic(topic, text), "/{} lists an off-topic passage: {text}", topic.name);
+            assert!(
+                on_topic(topic, text),
+                "/{} lists an off-topic passage: {text}",
+                topic.name
+            );
         }
     }
     // And the console says when a topic's passages run out.
@@ -139,18 +139,25 @@ fn article_lookup_searches_the_text_when_no_headline_matches() {
 
 #[test]
 fn declines_suggest_the_topics_closest_to_the_question() {
-    let v: Value = serde_json::from_str(&stdout(
-        newsbot().args(["ask", "--json", "was the power grid down after the storm?"]),
-    ))
+    let v: Value = serde_json::from_str(&stdout(newsbot().args([
+        "ask",
+        "--json",
+        "was the power grid down after the storm?",
+    ])))
     .unwrap();
     let outage = v["message"].as_str().unwrap_or_default().to_string();
-    let v: Value = serde_json::from_str(&stdout(
-        newsbot().args(["ask", "--json", "which football club won the league?"]),
-    ))
+    let v: Value = serde_json::from_str(&stdout(newsbot().args([
+        "ask",
+        "--json",
+        "which football club won the league?",
+    ])))
     .unwrap();
     let other = v["message"].as_str().unwrap_or_default().to_string();
     if v["match"] == "none" {
-        assert_ne!(outage, other, "the same suggestions for unrelated questions");
+        assert_ne!(
+            outage, other,
+            "the same suggestions for unrelated questions"
+        );
     }
 }
 

@@ -197,3 +197,29 @@ fn eval_reports_bm25_and_declines_side_by_side() {
     assert_eq!(v["decline"]["questions"], 10);
     assert!(v["decline"]["not_sure"].as_f64().unwrap() >= 0.8, "{v}");
 }
+
+#[test]
+fn a_doubtful_match_is_shown_under_the_closest_match_label() {
+    // Answerable (the article says where the shops shipped from), but in other words than
+    // the question's: shown, under the label, not declined and not claimed as sure.
+    let q = "where were those fake british shops really shipping from";
+    let v = json(
+        &newsbot(Path::new(VECTORS))
+            .args(["ask", "--json", q])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(v["match"], "closest", "{v}");
+    assert_eq!(v["answered"], true);
+    assert_eq!(v["message"], "Closest match, may not answer exactly:");
+    assert!(!v["results"].as_array().unwrap().is_empty());
+    let out = newsbot(Path::new(VECTORS))
+        .args(["--width", "80", "ask", q])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("Closest match, may not answer exactly:\n"),
+        "{text}"
+    );
+}

@@ -65,7 +65,12 @@ fn query_mix(seeds: &Path, prompts: &Path, questions: &Path) -> Result<Vec<Strin
 /// A child process of `exe` on one archive.
 fn child(exe: &Path, g: &Global, seeds: &Path) -> Command {
     let mut c = Command::new(exe);
-    c.arg("--seeds").arg(seeds).arg("--prompts").arg(&g.prompts);
+    c.arg("--seeds")
+        .arg(seeds)
+        .arg("--prompts")
+        .arg(&g.prompts)
+        .arg("--model")
+        .arg(&g.model);
     c
 }
 
@@ -149,6 +154,18 @@ pub fn run(g: &Global, args: &BenchArgs) -> Result<()> {
             serde_json::from_str(&worker(&exe, g, &seeds, &data, &["build"])?)
                 .context("reading the build worker's figures")?;
         let index_bytes = dir_bytes(&data.join("index"));
+        let (embedded, embed_per_sec) = if g.model_dir().is_some() {
+            eprintln!("bench: ×{scale}: embedding passages");
+            let v: serde_json::Value =
+                serde_json::from_str(&worker(&exe, g, &seeds, &data, &["embed"])?)
+                    .context("reading the embed worker's figures")?;
+            (
+                v["passages"].as_u64().map(|n| n as usize),
+                v["per_sec"].as_f64(),
+            )
+        } else {
+            (None, None)
+        };
         eprintln!("bench: ×{scale}: cold start");
         let cold = cold_start_ms(&exe, g, &seeds, &data)?;
         eprintln!("bench: ×{scale}: queries");
@@ -177,6 +194,8 @@ pub fn run(g: &Global, args: &BenchArgs) -> Result<()> {
             cold_start_ms: cold,
             serve,
             build,
+            embedded,
+            embed_per_sec,
         });
         if !args.keep {
             let _ = std::fs::remove_dir_all(&data);
@@ -195,11 +214,11 @@ pub fn run(g: &Global, args: &BenchArgs) -> Result<()> {
 
 fn table(r: &Report) -> String {
     let mut out = format!("machine: {} ({} CPUs)\n\n", r.machine, r.cpus);
-    out.push_str("| size | articles | passages | text MB | build s | MB/s | MB/CPU-s | passages/s | index MB | build RSS MB | cold start ms | p50 ms | p99 ms | long p99 ms | q/s (2 clients) | serve RSS MB |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| size | articles | passages | text MB | build s | MB/s | MB/CPU-s | passages/s | index MB | build RSS MB | embedded/s | cold start ms | p50 ms | p99 ms | long p99 ms | q/s (2 clients) | serve RSS MB |\n");
+    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for s in &r.sizes {
         out.push_str(&format!(
-            "| ×{} | {} | {} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |\n",
+            "| ×{} | {} | {} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.0} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |\n",
             s.scale,
             s.build.articles,
             s.build.passages,
@@ -210,6 +229,8 @@ fn table(r: &Report) -> String {
             s.passages_per_s,
             s.index_bytes as f64 / 1e6,
             s.build.peak_rss_kb as f64 / 1024.0,
+            s.embed_per_sec
+                .map_or("-".to_string(), |r| format!("{r:.0}")),
             s.cold_start_ms,
             s.serve.p50_ms,
             s.serve.p99_ms,

@@ -45,6 +45,9 @@ pub struct SizeFigures {
     pub index_bytes: u64,
     pub cold_start_ms: f64,
     pub serve: ServeFigures,
+    /// Passages embedded and passages/s, with a model (`None` for `--model none`).
+    pub embedded: Option<usize>,
+    pub embed_per_sec: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]

@@ -40,6 +40,16 @@ pub struct Global {
     /// Prompts folder (topic commands join the query mix).
     #[arg(long, env = "NEWSBOT_PROMPTS", default_value = "prompts")]
     pub prompts: PathBuf,
+    /// Sentence-embedding model folder, or `none` to measure lexical ranking alone.
+    #[arg(long, env = "NEWSBOT_MODEL", default_value = "models/all-MiniLM-L6-v2")]
+    pub model: String,
+}
+
+impl Global {
+    /// The model folder, or `None` for lexical ranking.
+    pub fn model_dir(&self) -> Option<PathBuf> {
+        (!self.model.trim().eq_ignore_ascii_case("none")).then(|| PathBuf::from(&self.model))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +104,8 @@ pub enum WorkerMode {
     Serve,
     /// Open the built index and answer one question, as `newsbot ask` does.
     Ask,
+    /// Embed every passage of the built index that has no vector yet.
+    Embed,
 }
 
 fn main() -> ExitCode {

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use newsbot_core::index::{self, stamps};
-use newsbot_core::{corpus, Engine, Prompts, Request, Storage};
+use newsbot_core::semantic::Semantic;
+use newsbot_core::vectors::VectorStore;
+use newsbot_core::{corpus, Engine, Prompts, Request, SemanticStatus, Storage};
 
 use crate::figures::{cpu_secs, ms, peak_rss_kb, percentile, BuildFigures, ServeFigures};
 use crate::{Global, WorkerArgs, WorkerMode};
@@ -25,7 +27,18 @@ fn open_engine(g: &Global, data: &Path) -> Result<Engine> {
         .with_context(|| format!("loading prompts from {}", g.prompts.display()))?;
     let opened = index::open_or_build(&g.seeds, &storage(data), false, |_, _| {})
         .with_context(|| format!("opening the index for seed folder {}", g.seeds.display()))?;
-    Ok(Engine::new(opened.index, Arc::new(prompts)))
+    let mut engine = Engine::new(opened.index, Arc::new(prompts));
+    if let Some(dir) = g.model_dir() {
+        use newsbot_core::embedder::Embedder;
+        let model = newsbot_embed::BertEmbedder::load(&dir)
+            .context("loading the model (or pass --model none)")?;
+        let store = VectorStore::open(&data.join("vectors"), model.name(), model.dims())?;
+        engine.set_semantic(
+            Some(Arc::new(Semantic::new(Arc::new(model), store))),
+            SemanticStatus::On,
+        );
+    }
+    Ok(engine)
 }
 
 /// `build` indexes the seed folder; `serve` opens the built index and runs the query mix;
@@ -75,6 +88,22 @@ pub fn run(g: &Global, args: &WorkerArgs) -> Result<()> {
             println!(
                 "{}",
                 serde_json::to_string(&serve(&engine, &mix, args.rounds, open_ms))?
+            );
+        }
+        WorkerMode::Embed => {
+            let engine = open_engine(g, &args.data)?;
+            let started = Instant::now();
+            let mut last = Instant::now();
+            let passages = engine.embed_pending(&mut |done, total| {
+                if last.elapsed().as_secs() >= 30 {
+                    last = Instant::now();
+                    eprintln!("bench: embedded {done}/{total}");
+                }
+            })?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "{}",
+                serde_json::json!({"passages": passages, "secs": secs, "per_sec": passages as f64 / secs.max(1e-9)})
             );
         }
         WorkerMode::Ask => {

@@ -15,7 +15,14 @@ fn bench_runs_on_the_seeds() {
         .unwrap()
         .env_clear()
         .current_dir(root())
-        .args(["--prompts", "prompts", "--seeds", "seeds"])
+        .args([
+            "--prompts",
+            "prompts",
+            "--seeds",
+            "seeds",
+            "--model",
+            "none",
+        ])
         .args(["--sizes", "1,2", "--rounds", "1", "--json", "--dir"])
         .arg(tmp.path())
         .args(["--questions", "no/such/file.jsonl"])
@@ -66,4 +73,31 @@ fn the_ask_worker_answers_from_a_built_index() {
         "{}",
         String::from_utf8_lossy(&out)
     );
+}
+
+#[test]
+fn the_embed_worker_embeds_each_passage_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bench = |mode: &str| {
+        let mut c = Command::cargo_bin("newsbot-bench").unwrap();
+        c.env_clear()
+            .current_dir(root())
+            .args([
+                "--prompts",
+                "prompts",
+                "--seeds",
+                "seeds",
+                "worker",
+                mode,
+                "--data",
+            ])
+            .arg(tmp.path());
+        let out = c.assert().success().get_output().stdout.clone();
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    bench("build");
+    let first: serde_json::Value = serde_json::from_str(&bench("embed")).unwrap();
+    assert!(first["passages"].as_u64().unwrap() > 100, "{first}");
+    let again: serde_json::Value = serde_json::from_str(&bench("embed")).unwrap();
+    assert_eq!(again["passages"], 0, "{again}");
 }

@@ -63,10 +63,7 @@ impl Ranked {
         Some(Features {
             coverage: top.coverage,
             cos: top.cos,
-            best_cos: candidates
-                .iter()
-                .filter_map(|c| c.cos)
-                .fold(0.0, f32::max),
+            best_cos: candidates.iter().filter_map(|c| c.cos).fold(0.0, f32::max),
             known,
             lexical: top.parts.total() - top.parts.semantic,
         })

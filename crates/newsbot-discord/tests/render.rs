@@ -114,6 +114,21 @@ fn normal_answer() {
 }
 
 #[test]
+fn closest_match_is_labelled_above_the_passages() {
+    let mut r = reply(cookie_passages());
+    r.match_kind = newsbot_core::Match::Closest;
+    r.message = Some(common::engine().messages().closest_match.clone());
+    let p = page(&r, 1);
+    assert_within_limits(&p);
+    assert_eq!(
+        p.content.as_deref(),
+        Some("Closest match, may not answer exactly:")
+    );
+    assert_eq!(p.embeds.len(), 3);
+    insta::assert_json_snapshot!(p);
+}
+
+#[test]
 fn topic_command() {
     let mut r = reply(cookie_passages().into_iter().take(2).collect());
     r.command = "fines".into();

@@ -122,7 +122,10 @@ mod tests {
     fn unknown_words_lower_the_score() {
         let t = Tuning::default();
         let known = top(0.5, Some(0.5)).unwrap();
-        let unknown = Features { known: 0.3, ..known };
+        let unknown = Features {
+            known: 0.3,
+            ..known
+        };
         assert!(decide(Some(unknown), false, &t).0 < decide(Some(known), false, &t).0);
     }
 }
