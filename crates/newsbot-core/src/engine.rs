@@ -348,10 +348,15 @@ impl Engine {
         };
         let plan_tuning = if browse { &browse_tuning } else { t };
         let plan = rank::plan(&search_text, &self.prompts.variants, &stats, plan_tuning);
-        // A topic browse is compared with what the topic is about, in words a person would
-        // use, rather than with its list of search words.
+        // A topic browse is compared with what the topic is about (its cached vector, shared
+        // with the no-answer suggestions), rather than with its list of search words.
         let query = match (&self.semantic, topic) {
-            (Some(sem), Some(t)) if browse => sem.query(&format!("{}: {}", t.description, t.query)),
+            (Some(sem), Some(t)) if browse => self
+                .prompts
+                .topics
+                .iter()
+                .position(|p| p.name == t.name)
+                .and_then(|i| self.topic_vectors(sem)[i].clone()),
             (Some(sem), _) => sem.query(&search_text),
             _ => None,
         };
@@ -436,7 +441,7 @@ impl Engine {
             self.prompts
                 .topics
                 .iter()
-                .map(|t| sem.query(&format!("{}: {}", t.description, t.query)))
+                .map(|t| sem.query(&t.semantic_text()))
                 .collect()
         })
     }

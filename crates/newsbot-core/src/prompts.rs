@@ -33,6 +33,12 @@ fn ser_regexes<S: serde::Serializer>(v: &[Regex], s: S) -> std::result::Result<S
 
 impl Topic {
     /// The full text searched for this topic: its query and every variant.
+    /// What the topic is about in words a person would use, for comparing by meaning
+    /// (its description and query, not its list of variants).
+    pub fn semantic_text(&self) -> String {
+        format!("{}: {}", self.description, self.query)
+    }
+
     pub fn search_text(&self) -> String {
         let mut t = self.query.clone();
         for v in &self.variants {
