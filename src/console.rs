@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result};
+use newsbot_core::dates;
 use newsbot_core::prompts::Messages;
 use newsbot_core::{Engine, Passage, Reply, ReplyKind, Request};
 use serde::Serialize;
@@ -29,6 +30,9 @@ struct JsonPassage<'a> {
     sources: &'a [String],
     score: f32,
     highlights: &'a [[usize; 2]],
+    /// ISO 8601, when the article is dated.
+    date: Option<&'a str>,
+    url: Option<&'a str>,
 }
 
 pub fn to_json(reply: &Reply) -> String {
@@ -48,6 +52,8 @@ pub fn to_json(reply: &Reply) -> String {
                 sources: &p.sources,
                 score: p.score,
                 highlights: &p.highlights,
+                date: p.date.as_deref(),
+                url: p.url.as_deref(),
             })
             .collect(),
     };
@@ -73,6 +79,18 @@ fn with_highlights(p: &Passage, bold: bool) -> String {
     out
 }
 
+/// The date and link of a passage's article, each with a leading " · ", when known.
+fn dated(p: &Passage) -> String {
+    let mut out = String::new();
+    if let Some(d) = &p.date {
+        out.push_str(&format!(" · {}", dates::shown(d)));
+    }
+    if let Some(u) = &p.url {
+        out.push_str(&format!(" · {u}"));
+    }
+    out
+}
+
 /// Renders one page of a reply as plain text. `page` is 1-based; an article is shown whole.
 pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
     let mut out = String::new();
@@ -83,7 +101,12 @@ pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
     let sources = |p: &Passage| Messages::render(&m.sources, &[("sources", &p.sources.join(", "))]);
     if reply.kind == ReplyKind::Article {
         if let Some(first) = reply.passages.first() {
-            out.push_str(&format!("{}\n\n", first.headline));
+            out.push_str(&format!("{}\n", first.headline));
+            let when = dated(first);
+            if let Some(rest) = when.strip_prefix(" · ") {
+                out.push_str(&format!("{rest}\n"));
+            }
+            out.push('\n');
         }
         let mut section: Option<&str> = None;
         for p in &reply.passages {
@@ -110,7 +133,7 @@ pub fn render(reply: &Reply, page: usize, bold: bool, m: &Messages) -> String {
             out.push_str(&format!("   ({s})\n"));
         }
         out.push_str(&format!("   {}\n", with_highlights(p, bold)));
-        out.push_str(&format!("   {} · #{}\n", sources(p), p.rank));
+        out.push_str(&format!("   {}{} · #{}\n", sources(p), dated(p), p.rank));
     }
     if view.remaining > 0 {
         let count = view.remaining.to_string();

@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
         Some(Command::Index { verbose }) => run::run_index(g, verbose),
+        Some(Command::FetchFeeds) => run::run_fetch_feeds(g),
         Some(Command::Ask(args)) => console::run_ask(&app::open_engine(g, false)?, &args),
         Some(Command::Chat) => run_chat(g),
         Some(Command::Stats { json }) => run::run_stats(g, &app::open_engine(g, false)?, json),
@@ -67,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     let engine = app::open_engine(g, false)?;
     let _watcher = app::watch_seeds(g, &engine);
+    let _feeds = app::follow_feeds(g)?;
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
     console::run_chat(&engine, history)
 }

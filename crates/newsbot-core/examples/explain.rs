@@ -35,6 +35,7 @@ fn main() {
         plan: &plan,
         browse: false,
         patterns: &[],
+        latest: false,
     };
     for c in rank::candidates(&searcher, &idx.fields, search, &t)
         .unwrap()

@@ -90,7 +90,7 @@ impl Engine {
             articles: m.articles.len(),
             passages: m.passages,
             topics: self.prompts.topics.len(),
-            skipped_files: m.warnings.len(),
+            skipped_files: m.warnings.iter().filter(|w| !w.partial).count(),
         }
     }
 
@@ -202,6 +202,13 @@ impl Engine {
             None => text.to_string(),
         };
         let idx = self.index.current();
+        // Over a dated archive, "latest" words say when, not what (`rank::recency`).
+        let latest = idx.dated && rank::recency::asks_for_latest(text);
+        let search_text = if latest {
+            rank::recency::without_latest_words(&search_text)
+        } else {
+            search_text
+        };
         let searcher = idx.reader.searcher();
         let stats = TermStats::new(&searcher, &idx.fields);
         let t = &self.tuning;
@@ -210,6 +217,7 @@ impl Engine {
             plan: &plan,
             browse: topic.is_some() && text.is_empty(),
             patterns: topic.map(|t| &t.highlight[..]).unwrap_or(&[]),
+            latest,
         };
         let mut ranked = rank::candidates(&searcher, &idx.fields, search, t)?;
         ranked.truncate(MAX_RESULTS);

@@ -13,7 +13,7 @@ use crate::analysis;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -25,6 +25,9 @@ pub struct Fields {
     pub section: Field,
     pub sources: Field,
     pub keys: Field,
+    /// The article's date (ISO 8601) and link, stored for display and recency only.
+    pub date: Field,
+    pub url: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -50,6 +53,8 @@ pub fn schema() -> (Schema, Fields) {
         section: b.add_text_field("section", STORED),
         sources: b.add_text_field("sources", STORED),
         keys: b.add_text_field("keys", STORED),
+        date: b.add_text_field("date", STORED),
+        url: b.add_text_field("url", STORED),
     };
     (b.build(), fields)
 }
@@ -62,14 +67,18 @@ mod tests {
     fn every_field_is_in_the_schema() {
         let (schema, f) = schema();
         let names: Vec<&str> = [
-            f.article, f.para, f.headline, f.body, f.context, f.section, f.sources, f.keys,
+            f.article, f.para, f.headline, f.body, f.context, f.section, f.sources, f.keys, f.date,
+            f.url,
         ]
         .into_iter()
         .map(|field| schema.get_field_name(field))
         .collect();
         assert_eq!(
             names,
-            ["article", "para", "headline", "body", "context", "section", "sources", "keys"]
+            [
+                "article", "para", "headline", "body", "context", "section", "sources", "keys",
+                "date", "url"
+            ]
         );
         // Only the paragraph and headline keep positions (phrases, proximity); the context is
         // searched by term only.

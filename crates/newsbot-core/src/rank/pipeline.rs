@@ -31,6 +31,8 @@ pub struct Search<'a> {
     pub browse: bool,
     /// The topic's highlight patterns (none for a question).
     pub patterns: &'a [Regex],
+    /// The question asks for the latest news: recent articles first (`recency`).
+    pub latest: bool,
 }
 
 /// One scored candidate, with its highlights filled in.
@@ -61,6 +63,7 @@ pub fn candidates(
         plan,
         browse,
         patterns,
+        latest,
     } = search;
     let mut ranked: Vec<Candidate> = Vec::new();
     if !plan.is_empty() {
@@ -129,6 +132,7 @@ pub fn candidates(
     // Paragraph text is normalised at parse time, so equal text means the same paragraph.
     let mut seen = FxHashSet::default();
     ranked.retain(|c| seen.insert(c.passage.paragraph.clone()));
+    super::recency::order(&mut ranked, latest);
     Ok(ranked)
 }
 
@@ -153,5 +157,11 @@ pub(crate) fn passage_from(f: &Fields, doc: &TantivyDocument) -> Passage {
         paragraph: text(f.body),
         score: 0.0,
         highlights: Vec::new(),
+        date: doc
+            .get_first(f.date)
+            .and_then(|v| v.as_str().map(str::to_string)),
+        url: doc
+            .get_first(f.url)
+            .and_then(|v| v.as_str().map(str::to_string)),
     }
 }
