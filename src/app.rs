@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use newsbot_core::index::{self, Origin};
 use newsbot_core::feeds::{self, Feed, Follower};
+use newsbot_core::index::{self, Origin};
 use newsbot_core::live;
 use newsbot_core::{Engine, Prompts, Storage};
 
@@ -94,7 +94,10 @@ pub fn load_feeds(g: &Global) -> Result<Vec<Feed>> {
     if required || path.exists() {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading feeds file {}", path.display()))?;
-        list.extend(feeds::config::parse_file(&path.display().to_string(), &text)?);
+        list.extend(feeds::config::parse_file(
+            &path.display().to_string(),
+            &text,
+        )?);
     }
     list.extend(feeds::config::parse_list("NEWSBOT_FEEDS", &g.feed_urls)?);
     Ok(feeds::config::dedupe(list))

@@ -45,7 +45,12 @@ pub struct Global {
     pub feeds_file: Option<PathBuf>,
     /// More feeds: `URL [INTERVAL]`, comma-separated or repeated, e.g.
     /// "https://example.com/rss.xml 10m".
-    #[arg(long = "feed", global = true, env = "NEWSBOT_FEEDS", value_delimiter = ',')]
+    #[arg(
+        long = "feed",
+        global = true,
+        env = "NEWSBOT_FEEDS",
+        value_delimiter = ','
+    )]
     pub feed_urls: Vec<String>,
     /// Log filter (tracing syntax), e.g. `info` or `newsbot=debug`.
     #[arg(long, global = true, env = "NEWSBOT_LOG", default_value = "warn")]

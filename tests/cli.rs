@@ -734,7 +734,10 @@ fn the_console_line_shows_date_and_link() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("1. Orkney ferry crews end their strike"), "{text}");
+    assert!(
+        text.contains("1. Orkney ferry crews end their strike"),
+        "{text}"
+    );
     assert!(
         text.contains(
             "Sources: ferry-wire.rss · 2025-03-04 09:30 UTC · https://wire.example/orkney-ferry-strike · #1"
@@ -757,7 +760,10 @@ fn latest_questions_prefer_the_newer_article() {
     ]);
     let v = ask_in(seeds.path(), "harbour crane contract 12 million euros");
     assert_eq!(results(&v)[0]["headline"], "Harbour crane contract signed");
-    let v = ask_in(seeds.path(), "What is the latest on the harbour crane contract?");
+    let v = ask_in(
+        seeds.path(),
+        "What is the latest on the harbour crane contract?",
+    );
     assert_eq!(
         results(&v)[0]["headline"],
         "Harbour crane contract expanded",

@@ -53,9 +53,14 @@ fn serve(body: &str) -> FeedServer {
             }
             h.fetch_add(1, Ordering::SeqCst);
             let text = b.lock().unwrap().clone();
-            let etag = format!("\"{}-{}\"", text.len(), text.bytes().map(u64::from).sum::<u64>());
+            let etag = format!(
+                "\"{}-{}\"",
+                text.len(),
+                text.bytes().map(u64::from).sum::<u64>()
+            );
             let response = if !request_line.starts_with("GET /feed.xml ") {
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_string()
             } else if if_none_match.as_deref() == Some(etag.as_str()) {
                 n.fetch_add(1, Ordering::SeqCst);
                 format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n")
@@ -146,8 +151,15 @@ fn fetch_feeds_writes_new_items_once_and_respects_the_etag() {
     let server = serve(&rss(&[first_item()]));
     let (tmp, seeds, feeds) = workspace(&server.url, "15m");
     let data = tmp.path().join("data");
-    let out = newsbot(&seeds, &feeds, &data).arg("fetch-feeds").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = newsbot(&seeds, &feeds, &data)
+        .arg("fetch-feeds")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("+ feeds/wire/2025-03-03-zorblax-harbour-reopens-after-dredging.md"),
@@ -157,18 +169,32 @@ fn fetch_feeds_writes_new_items_once_and_respects_the_etag() {
         seeds.join("feeds/wire/2025-03-03-zorblax-harbour-reopens-after-dredging.md"),
     )
     .unwrap();
-    assert!(md.starts_with("---\ntitle: Zorblax harbour reopens after dredging\n"), "{md}");
+    assert!(
+        md.starts_with("---\ntitle: Zorblax harbour reopens after dredging\n"),
+        "{md}"
+    );
     assert!(md.contains("date: 2025-03-03T08:00:00Z"), "{md}");
-    assert!(md.contains("url: https://wire.example/zorblax-harbour"), "{md}");
+    assert!(
+        md.contains("url: https://wire.example/zorblax-harbour"),
+        "{md}"
+    );
 
     // The second poll sends the ETag back and gets a 304.
-    let out = newsbot(&seeds, &feeds, &data).arg("fetch-feeds").output().unwrap();
+    let out = newsbot(&seeds, &feeds, &data)
+        .arg("fetch-feeds")
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("wire: not modified"));
     assert_eq!(server.not_modified.load(Ordering::SeqCst), 1);
 
     // The item is answered, with its date and link.
     let out = newsbot(&seeds, &feeds, &data)
-        .args(["--in-memory", "ask", "--json", "When did the Zorblax harbour reopen?"])
+        .args([
+            "--in-memory",
+            "ask",
+            "--json",
+            "When did the Zorblax harbour reopen?",
+        ])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -201,7 +227,10 @@ fn a_failing_feed_is_reported_and_the_others_still_polled() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("feed gone") && err.contains("HTTP 404"), "{err}");
+    assert!(
+        err.contains("feed gone") && err.contains("HTTP 404"),
+        "{err}"
+    );
     assert!(err.contains("feed notafeed"), "{err}");
     assert!(err.contains("2 of 3 feeds failed"), "{err}");
     assert!(seeds.join("feeds/wire").exists());
@@ -222,7 +251,12 @@ fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<String>> {
     buf
 }
 
-fn wait_for(buf: &Arc<Mutex<String>>, needle: &str, within: Duration, child: &mut Child) -> Duration {
+fn wait_for(
+    buf: &Arc<Mutex<String>>,
+    needle: &str,
+    within: Duration,
+    child: &mut Child,
+) -> Duration {
     let started = Instant::now();
     loop {
         if buf.lock().unwrap().contains(needle) {
@@ -230,7 +264,10 @@ fn wait_for(buf: &Arc<Mutex<String>>, needle: &str, within: Duration, child: &mu
         }
         if started.elapsed() > within {
             let _ = child.kill();
-            panic!("{needle:?} did not appear within {within:?}:\n{}", buf.lock().unwrap());
+            panic!(
+                "{needle:?} did not appear within {within:?}:\n{}",
+                buf.lock().unwrap()
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -261,18 +298,41 @@ fn a_running_chat_answers_about_a_new_feed_item() {
     let err = collect(child.stderr.take().unwrap());
 
     // The first poll writes the feed's item, and the seed watcher indexes it.
-    wait_for(&err, "zorblax-harbour-reopens", Duration::from_secs(60), &mut child);
+    wait_for(
+        &err,
+        "zorblax-harbour-reopens",
+        Duration::from_secs(60),
+        &mut child,
+    );
     writeln!(stdin, "When did the Zorblax harbour reopen?").unwrap();
-    wait_for(&out, "Zorblax harbour reopens after dredging", Duration::from_secs(30), &mut child);
+    wait_for(
+        &out,
+        "Zorblax harbour reopens after dredging",
+        Duration::from_secs(30),
+        &mut child,
+    );
 
     // A new item appears in the feed: within one interval (1 s) plus the re-index delay
     // it is written, indexed and answered.
     *server.body.lock().unwrap() = rss(&[second_item(), first_item()]);
-    let indexed = wait_for(&err, "quuxport-ferry-gets-a-battery", Duration::from_secs(30), &mut child);
+    let indexed = wait_for(
+        &err,
+        "quuxport-ferry-gets-a-battery",
+        Duration::from_secs(30),
+        &mut child,
+    );
     assert!(indexed < Duration::from_secs(15), "took {indexed:?}");
     writeln!(stdin, "How big is the battery on the Quuxport ferry?").unwrap();
-    wait_for(&out, "Quuxport ferry gets a battery", Duration::from_secs(30), &mut child);
-    assert!(out.lock().unwrap().contains("2025-03-04 09:30 UTC · https://wire.example/quuxport-ferry"));
+    wait_for(
+        &out,
+        "Quuxport ferry gets a battery",
+        Duration::from_secs(30),
+        &mut child,
+    );
+    assert!(out
+        .lock()
+        .unwrap()
+        .contains("2025-03-04 09:30 UTC · https://wire.example/quuxport-ferry"));
 
     writeln!(stdin, "/quit").unwrap();
     drop(stdin);

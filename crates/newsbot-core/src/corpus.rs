@@ -161,7 +161,11 @@ fn read_named(name: &str, path: &Path) -> std::result::Result<ParsedFile, SeedWa
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    let hash = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let hash = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     parse_with(name, &head, total, hash)
 }
 
@@ -175,12 +179,7 @@ pub fn file_name(path: &Path) -> String {
 /// happens here so every door gets the same warnings for the same bad file.
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> std::result::Result<ParsedFile, SeedWarning> {
     let cap = formats::Format::of_name(name).byte_cap().min(bytes.len());
-    parse_with(
-        name,
-        &bytes[..cap],
-        bytes.len() as u64,
-        content_hash(bytes),
-    )
+    parse_with(name, &bytes[..cap], bytes.len() as u64, content_hash(bytes))
 }
 
 /// Parses `head`, the first bytes of a file of `total` bytes whose SHA-256 is `hash`.
@@ -270,9 +269,7 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
             std::thread::scope(|s| {
                 let workers: Vec<_> = batch
                     .chunks(per_thread.max(1))
-                    .map(|part| {
-                        s.spawn(move || part.iter().map(|p| read_seed(dir, p)).collect())
-                    })
+                    .map(|part| s.spawn(move || part.iter().map(|p| read_seed(dir, p)).collect()))
                     .collect();
                 workers
                     .into_iter()

@@ -60,7 +60,13 @@ fn moment(s: &str) -> Option<DateTime<Utc>> {
 fn day(s: &str) -> Option<NaiveDate> {
     let s = s.trim_end_matches('.');
     [
-        "%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y",
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%B %d %Y",
     ]
     .iter()
     .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
@@ -81,7 +87,10 @@ pub fn timestamp(iso: &str) -> Option<i64> {
 /// How a door shows a normalised date: the day, and the UTC time when there is one.
 pub fn shown(iso: &str) -> String {
     match DateTime::parse_from_rfc3339(iso) {
-        Ok(t) => t.with_timezone(&Utc).format("%Y-%m-%d %H:%M UTC").to_string(),
+        Ok(t) => t
+            .with_timezone(&Utc)
+            .format("%Y-%m-%d %H:%M UTC")
+            .to_string(),
         Err(_) => iso.to_string(),
     }
 }

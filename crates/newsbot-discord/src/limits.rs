@@ -263,7 +263,13 @@ mod tests {
     #[test]
     fn only_web_links_are_linked() {
         assert!(link("https://example.com/a?b=c").is_some());
-        for bad in ["javascript:alert(1)", "https://", "ftp://x", "https://a b", &format!("https://{}", "a".repeat(URL))] {
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "ftp://x",
+            "https://a b",
+            &format!("https://{}", "a".repeat(URL)),
+        ] {
             assert_eq!(link(bad), None, "{bad}");
         }
     }

@@ -284,7 +284,10 @@ fn everyone_in_a_feed_item_pings_nobody() {
     assert_within_limits(&p);
     let e = &p.embeds[0];
     for text in [&e.title, &e.description] {
-        assert!(!text.contains("@everyone") && !text.contains("@here"), "{text}");
+        assert!(
+            !text.contains("@everyone") && !text.contains("@here"),
+            "{text}"
+        );
         assert!(!text.replace("\\<@", "").contains("<@"), "{text}");
     }
     assert_eq!(e.url.as_deref(), Some("https://wire.example/zorblax"));

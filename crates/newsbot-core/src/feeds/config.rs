@@ -78,7 +78,9 @@ fn interval_of(v: &toml::Value) -> Result<Duration, String> {
     match v {
         toml::Value::Integer(i) if *i > 0 => parse_interval(&i.to_string()),
         toml::Value::String(s) => parse_interval(s),
-        _ => Err(format!("interval {v} is not a number of seconds or a text like \"15m\"")),
+        _ => Err(format!(
+            "interval {v} is not a number of seconds or a text like \"15m\""
+        )),
     }
 }
 
@@ -212,7 +214,11 @@ mod tests {
         assert_eq!(feeds[1].name, "local-wire");
         assert_eq!(feeds[1].interval, Duration::from_secs(2));
         assert!(parse_file("f", "[[feed]]\nurl = \"ftp://x\"\n").is_err());
-        assert!(parse_file("f", "[[feed]]\nurl = \"https://x.example\"\ninterval = \"soon\"\n").is_err());
+        assert!(parse_file(
+            "f",
+            "[[feed]]\nurl = \"https://x.example\"\ninterval = \"soon\"\n"
+        )
+        .is_err());
         assert!(parse_file("f", "[[feeds]]\nurl = \"https://x.example\"\n").is_err());
     }
 
@@ -226,7 +232,14 @@ mod tests {
         assert_eq!(feeds.len(), 2);
         assert_eq!(feeds[0].interval, Duration::from_secs(600));
         assert_eq!(feeds[1].interval, DEFAULT_INTERVAL);
-        let same = dedupe(vec![feeds[0].clone(), feeds[0].clone(), Feed { url: "https://c.example".into(), ..feeds[0].clone() }]);
+        let same = dedupe(vec![
+            feeds[0].clone(),
+            feeds[0].clone(),
+            Feed {
+                url: "https://c.example".into(),
+                ..feeds[0].clone()
+            },
+        ]);
         assert_eq!(same.len(), 2);
         assert_eq!(same[1].name, format!("{}-2", feeds[0].name));
         assert_eq!(parse_interval("1h").unwrap(), Duration::from_secs(3600));

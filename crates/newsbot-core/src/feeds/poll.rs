@@ -130,10 +130,13 @@ impl Poller {
             return Err(FeedError::TooLarge(MAX_FEED_BYTES >> 20));
         }
         let found = items(&body).map_err(FeedError::NotAFeed)?;
-        let (written, left) =
-            store::write_new(&self.seeds, feed, &found, MAX_ITEMS_PER_POLL)?;
+        let (written, left) = store::write_new(&self.seeds, feed, &found, MAX_ITEMS_PER_POLL)?;
         // With items left over the feed must be read again next time, not answered 304.
-        let keep = if left > 0 { Validators::default() } else { fresh };
+        let keep = if left > 0 {
+            Validators::default()
+        } else {
+            fresh
+        };
         self.validators.insert(feed.url.clone(), keep);
         self.save();
         Ok(Outcome::Fetched {
@@ -216,10 +219,9 @@ fn follow(
             if due[i] > now || stop.load(Ordering::Relaxed) {
                 continue;
             }
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                poller.poll(feed)
-            }))
-            .unwrap_or_else(|_| Err(FeedError::NotAFeed("the reader panicked".into())));
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| poller.poll(feed)))
+                    .unwrap_or_else(|_| Err(FeedError::NotAFeed("the reader panicked".into())));
             match result {
                 Ok(outcome) => {
                     if failures[i] > 0 {
@@ -259,7 +261,11 @@ fn follow(
             }
         }
         // Short naps so a stop, or the next due feed, is never late by much.
-        let next = due.iter().min().copied().unwrap_or(now + Duration::from_secs(1));
+        let next = due
+            .iter()
+            .min()
+            .copied()
+            .unwrap_or(now + Duration::from_secs(1));
         let nap = next
             .saturating_duration_since(Instant::now())
             .min(Duration::from_millis(100));

@@ -152,7 +152,10 @@ mod tests {
 
     #[test]
     fn an_item_file_reads_back_as_the_item() {
-        let i = item("Strike: \"over\" # at last", "@everyone *Ferry* crews are <b>back</b> [at work].");
+        let i = item(
+            "Strike: \"over\" # at last",
+            "@everyone *Ferry* crews are <b>back</b> [at work].",
+        );
         let md = render(&i, &feed());
         let f = parse_bytes(&file_name(&i), md.as_bytes()).unwrap();
         let a = &f.articles[0];
@@ -166,7 +169,9 @@ mod tests {
     #[test]
     fn items_are_written_once_and_capped() {
         let tmp = tempfile::tempdir().unwrap();
-        let items: Vec<Item> = (0..5).map(|n| item(&format!("Story {n}"), "Some text.")).collect();
+        let items: Vec<Item> = (0..5)
+            .map(|n| item(&format!("Story {n}"), "Some text."))
+            .collect();
         let (w, left) = write_new(tmp.path(), &feed(), &items, 3).unwrap();
         assert_eq!((w.len(), left), (3, 2));
         assert_eq!(w[0], "feeds/wire/2025-03-04-story-0.md");

@@ -107,7 +107,10 @@ pub fn without_unchanged_skipped(
     files
         .into_iter()
         .filter(|f| {
-            let skipped = manifest.warnings.iter().any(|w| w.file == f.name && !w.partial)
+            let skipped = manifest
+                .warnings
+                .iter()
+                .any(|w| w.file == f.name && !w.partial)
                 && !manifest.files.iter().any(|m| m.name == f.name);
             let unchanged = cached.files.get(&f.name).is_some_and(|(_, h)| *h == f.hash);
             !(skipped && unchanged)

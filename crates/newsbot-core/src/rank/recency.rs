@@ -15,8 +15,10 @@ use crate::dates;
 
 /// Words that ask for the newest news rather than naming what it is about.
 static LATEST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:the\s+)?(?:latest|most\s+recent|newest|this\s+week(?:'s|’s)?|today(?:'s|’s)?)\b")
-        .expect("latest regex")
+    Regex::new(
+        r"(?i)\b(?:the\s+)?(?:latest|most\s+recent|newest|this\s+week(?:'s|’s)?|today(?:'s|’s)?)\b",
+    )
+    .expect("latest regex")
 });
 
 /// Whether a question asks for the latest news.
@@ -114,7 +116,11 @@ mod tests {
 
     #[test]
     fn undated_candidates_keep_their_order() {
-        let mut c = vec![cand("a", 1.0, None), cand("b", 1.0, None), cand("c", 0.99, None)];
+        let mut c = vec![
+            cand("a", 1.0, None),
+            cand("b", 1.0, None),
+            cand("c", 0.99, None),
+        ];
         order(&mut c, true);
         assert_eq!(ids(&c), ["a", "b", "c"]);
     }
@@ -131,6 +137,9 @@ mod tests {
         assert!(asks_for_latest("What is the latest on Coupang?"));
         assert!(asks_for_latest("most recent outage"));
         assert!(!asks_for_latest("who was fined later?"));
-        assert_eq!(without_latest_words("What is the latest on Coupang?"), "What is on Coupang?");
+        assert_eq!(
+            without_latest_words("What is the latest on Coupang?"),
+            "What is on Coupang?"
+        );
     }
 }

@@ -63,8 +63,9 @@ pub fn items(bytes: &[u8]) -> Result<Vec<Item>, String> {
 }
 
 pub fn read(name: &str, bytes: &[u8]) -> Result<Read, SeedWarning> {
-    let items = items(bytes)
-        .map_err(|e| SeedWarning::skipped(name, format!("is not a valid RSS or Atom feed ({e})")))?;
+    let items = items(bytes).map_err(|e| {
+        SeedWarning::skipped(name, format!("is not a valid RSS or Atom feed ({e})"))
+    })?;
     let mut counts = ParseCounts::default();
     let articles: Vec<RawArticle> = items
         .into_iter()

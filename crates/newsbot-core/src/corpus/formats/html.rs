@@ -16,8 +16,7 @@ use crate::dates;
 /// Elements whose whole subtree is never article text.
 const DROPPED: &[&str] = &[
     "script", "style", "noscript", "template", "nav", "footer", "aside", "header", "form",
-    "iframe", "svg", "button", "select", "textarea", "object", "embed", "canvas", "dialog",
-    "menu",
+    "iframe", "svg", "button", "select", "textarea", "object", "embed", "canvas", "dialog", "menu",
 ];
 /// ARIA roles of page furniture.
 const DROPPED_ROLES: &[&str] = &[
@@ -103,11 +102,15 @@ static MAIN: LazyLock<Selector> = LazyLock::new(|| selector(r#"main, [role="main
 static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
 
 fn dropped(e: &scraper::node::Element) -> bool {
-    if DROPPED.contains(&e.name()) || e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true")
+    if DROPPED.contains(&e.name())
+        || e.attr("hidden").is_some()
+        || e.attr("aria-hidden") == Some("true")
     {
         return true;
     }
-    if e.attr("role").is_some_and(|r| DROPPED_ROLES.contains(&r.trim())) {
+    if e.attr("role")
+        .is_some_and(|r| DROPPED_ROLES.contains(&r.trim()))
+    {
         return true;
     }
     [e.attr("class"), e.id()]
@@ -146,7 +149,11 @@ pub fn blocks_of(root: ElementRef<'_>) -> Vec<Block> {
                     let children: Vec<_> = node.children().collect();
                     stack.extend(children.into_iter().rev().map(|c| (c, false)));
                 } else if block {
-                    flush(&mut buf, matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"), &mut out);
+                    flush(
+                        &mut buf,
+                        matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"),
+                        &mut out,
+                    );
                 }
             }
             _ => {}
@@ -197,9 +204,11 @@ pub fn fragment_text(html: &str) -> String {
 /// Whether text looks like it holds HTML markup rather than plain text.
 pub fn looks_like_html(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    ["<p", "<br", "<div", "</", "<li", "<h2", "<h3", "&amp;", "&nbsp;", "&#"]
-        .iter()
-        .any(|m| t.contains(m))
+    [
+        "<p", "<br", "<div", "</", "<li", "<h2", "<h3", "&amp;", "&nbsp;", "&#",
+    ]
+    .iter()
+    .any(|m| t.contains(m))
 }
 
 fn text_of(e: ElementRef<'_>) -> String {
@@ -252,6 +261,7 @@ pub fn read(text: &str) -> Read {
         articles,
         counts,
         warnings: Vec::new(),
-        empty_reason: "holds no article text (no paragraphs outside navigation, scripts and footers)",
+        empty_reason:
+            "holds no article text (no paragraphs outside navigation, scripts and footers)",
     }
 }

@@ -80,10 +80,7 @@ pub fn read(name: &str, text: &str) -> Result<Read, SeedWarning> {
         r.warnings.push(SeedWarning::partial(
             name,
             None,
-            format!(
-                "{} more bad lines skipped",
-                bad - MAX_LINE_WARNINGS
-            ),
+            format!("{} more bad lines skipped", bad - MAX_LINE_WARNINGS),
         ));
     }
     if r.articles.is_empty() && bad > 0 && bad == lines {

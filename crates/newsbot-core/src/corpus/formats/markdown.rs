@@ -78,7 +78,9 @@ fn parse_front(raw: &str, yaml: bool) -> Result<Front, String> {
         let v: serde_yaml::Value = serde_yaml::from_str(raw).map_err(|e| e.to_string())?;
         Box::new(move |k| v.get(k).and_then(scalar_yaml))
     } else {
-        let v: toml::Table = raw.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+        let v: toml::Table = raw
+            .parse()
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
         Box::new(move |k| v.get(k).and_then(scalar_toml))
     };
     Ok(Front {
@@ -113,7 +115,8 @@ fn pieces(body: &str) -> Vec<Piece> {
             });
         }
     };
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     for event in Parser::new_ext(body, options) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -198,7 +201,13 @@ pub fn read(name: &str, text: &str) -> Read {
     let articles = sections
         .into_iter()
         .filter_map(|(headline, blocks)| {
-            super::article(headline, blocks, front.date.clone(), front.url.clone(), &mut counts)
+            super::article(
+                headline,
+                blocks,
+                front.date.clone(),
+                front.url.clone(),
+                &mut counts,
+            )
         })
         .collect();
     Read {

@@ -88,12 +88,7 @@ pub struct Read {
 
 /// Reads a file of `format`: `text` is its decoded text, `bytes` what was read of it.
 /// `Err` means the whole file is skipped (malformed XML or JSON, no article text).
-pub fn read(
-    format: Format,
-    name: &str,
-    text: &str,
-    bytes: &[u8],
-) -> Result<Read, SeedWarning> {
+pub fn read(format: Format, name: &str, text: &str, bytes: &[u8]) -> Result<Read, SeedWarning> {
     let mut read = match format {
         Format::Markdown => markdown::read(name, text),
         Format::Html => html::read(text),
@@ -118,7 +113,9 @@ pub fn read(
         read.warnings.push(SeedWarning::partial(
             name,
             None,
-            format!("holds more than {MAX_ARTICLES_PER_FILE} articles; the last {left} were left out"),
+            format!(
+                "holds more than {MAX_ARTICLES_PER_FILE} articles; the last {left} were left out"
+            ),
         ));
     }
     if read.empty_reason.is_empty() {

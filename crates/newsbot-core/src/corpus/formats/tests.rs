@@ -56,7 +56,9 @@ fn jsonl_skips_only_the_bad_line() {
     assert_eq!(f.articles[1].paragraphs.len(), 3);
     let lines: Vec<Option<usize>> = f.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [Some(2), Some(3)]);
-    assert!(f.warnings[0].to_string().starts_with("dump.jsonl: line 2: is not valid JSON"));
+    assert!(f.warnings[0]
+        .to_string()
+        .starts_with("dump.jsonl: line 2: is not valid JSON"));
     assert!(parse_bytes("bad.jsonl", b"{nope\n[1,2]\n").is_err());
 }
 
@@ -77,7 +79,10 @@ fn feeds_give_one_article_per_item() {
     assert_eq!(a.url.as_deref(), Some("https://wire.example/ferry"));
     assert_eq!(a.paragraphs.len(), 2);
     let bad = parse_bytes("broken.xml", b"<rss><channel><item><title>x</item>").unwrap_err();
-    assert!(bad.problem.contains("not a valid RSS or Atom feed"), "{bad}");
+    assert!(
+        bad.problem.contains("not a valid RSS or Atom feed"),
+        "{bad}"
+    );
 }
 
 #[test]
@@ -87,9 +92,18 @@ fn a_huge_file_is_capped_with_a_warning() {
     page.push_str(&"x".repeat(super::MAX_MARKUP_BYTES));
     page.push_str("--></article></body></html>");
     let f = parse_bytes("huge.html", page.as_bytes()).unwrap();
-    assert!(f.warnings.iter().any(|w| w.problem.contains("only the first 32 MB")), "{:?}", f.warnings);
+    assert!(
+        f.warnings
+            .iter()
+            .any(|w| w.problem.contains("only the first 32 MB")),
+        "{:?}",
+        f.warnings
+    );
     assert_eq!(f.bytes, page.len() as u64);
-    assert_eq!(f.articles[0].paragraphs[0].text, "The real text comes first.");
+    assert_eq!(
+        f.articles[0].paragraphs[0].text,
+        "The real text comes first."
+    );
 }
 
 #[test]
@@ -101,7 +115,10 @@ fn a_feed_with_too_many_items_is_capped() {
     rss.push_str("</channel></rss>");
     let f = parse_bytes("many.xml", rss.as_bytes()).unwrap();
     assert_eq!(f.articles.len(), super::MAX_ARTICLES_PER_FILE);
-    assert!(f.warnings.iter().any(|w| w.problem.contains("the last 5 were left out")));
+    assert!(f
+        .warnings
+        .iter()
+        .any(|w| w.problem.contains("the last 5 were left out")));
 }
 
 #[test]
