@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use newsbot_core::feeds::{self, Feed, Follower};
 use newsbot_core::index::{self, Origin};
 use newsbot_core::live;
 use newsbot_core::semantic::Semantic;
@@ -224,4 +225,45 @@ pub fn watch_seeds(g: &Global, engine: &Engine) -> live::Watcher {
         live::WatchOptions::default(),
         |report| eprintln!("[{report}]"),
     )
+}
+
+/// The feeds to follow: the feeds file (`--feeds`, else `feeds.toml` when present) and the
+/// `--feed` / `NEWSBOT_FEEDS` list.
+pub fn load_feeds(g: &Global) -> Result<Vec<Feed>> {
+    let mut list = Vec::new();
+    let (path, required) = match &g.feeds_file {
+        Some(p) => (p.clone(), true),
+        None => (std::path::PathBuf::from("feeds.toml"), false),
+    };
+    if required || path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading feeds file {}", path.display()))?;
+        list.extend(feeds::config::parse_file(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    list.extend(feeds::config::parse_list("NEWSBOT_FEEDS", &g.feed_urls)?);
+    Ok(feeds::config::dedupe(list))
+}
+
+/// Where the feeds' ETag and Last-Modified are kept between runs (none in memory).
+pub fn feed_state(g: &Global) -> Option<std::path::PathBuf> {
+    (!g.in_memory).then(|| g.data.join("feeds-state.json"))
+}
+
+/// Polls the configured feeds in the background while a door runs; new items are written
+/// to the seed folder and the seed watcher indexes them. `None` when no feed is set up.
+pub fn follow_feeds(g: &Global) -> Result<Option<Follower>> {
+    let list = load_feeds(g)?;
+    if list.is_empty() {
+        return Ok(None);
+    }
+    tracing::info!("following {} feeds", list.len());
+    Ok(Some(Follower::spawn(
+        list,
+        g.seeds.clone(),
+        feed_state(g),
+        |feed, written| eprintln!("[feed {}: {} new items]", feed.name, written.len()),
+    )))
 }

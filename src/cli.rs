@@ -21,7 +21,8 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct Global {
-    /// Folder of *.txt article files.
+    /// Folder of article files: *.txt, *.md, *.html, *.jsonl, *.xml/*.rss/*.atom, in
+    /// subfolders too.
     #[arg(long, global = true, env = "NEWSBOT_SEEDS", default_value = "seeds")]
     pub seeds: PathBuf,
     /// Folder for the index and logs.
@@ -59,6 +60,19 @@ pub struct Global {
     /// a pipe is not wrapped].
     #[arg(long, global = true, env = "NEWSBOT_WIDTH")]
     pub width: Option<usize>,
+    /// Feeds file listing the RSS/Atom feeds that `serve`, `chat` and `fetch-feeds` poll
+    /// (default: feeds.toml, when it exists).
+    #[arg(long = "feeds", global = true, env = "NEWSBOT_FEEDS_FILE")]
+    pub feeds_file: Option<PathBuf>,
+    /// More feeds: `URL [INTERVAL]`, comma-separated or repeated, e.g.
+    /// "https://example.com/rss.xml 10m".
+    #[arg(
+        long = "feed",
+        global = true,
+        env = "NEWSBOT_FEEDS",
+        value_delimiter = ','
+    )]
+    pub feed_urls: Vec<String>,
     /// Log filter (tracing syntax), e.g. `info` or `newsbot=debug`.
     #[arg(long, global = true, env = "NEWSBOT_LOG", default_value = "warn")]
     pub log: String,
@@ -84,6 +98,8 @@ pub enum Command {
     Ask(AskArgs),
     /// Interactive console with line editing and history; /help lists commands.
     Chat,
+    /// Poll every feed once, write new items into the seed folder, and exit (for cron).
+    FetchFeeds,
     /// Rebuild the index from the seed folder.
     Index {
         /// List every article merged from copies in several files (or twice in one).

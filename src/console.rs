@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context, Result};
+use newsbot_core::dates;
 use newsbot_core::prompts::Messages;
 use newsbot_core::{Engine, Passage, Reply, ReplyKind, Request};
 use serde::Serialize;
@@ -32,6 +33,9 @@ struct JsonPassage<'a> {
     sources: &'a [String],
     score: f32,
     highlights: &'a [[usize; 2]],
+    /// ISO 8601, when the article is dated.
+    date: Option<&'a str>,
+    url: Option<&'a str>,
 }
 
 pub fn to_json(reply: &Reply) -> String {
@@ -52,6 +56,8 @@ pub fn to_json(reply: &Reply) -> String {
                 sources: &p.sources,
                 score: p.score,
                 highlights: &p.highlights,
+                date: p.date.as_deref(),
+                url: p.url.as_deref(),
             })
             .collect(),
     };
@@ -144,6 +150,18 @@ fn answer(engine: &Engine, line: &str) -> newsbot_core::Result<Reply> {
     Ok(reply)
 }
 
+/// The date and link of a passage's article, each with a leading " · ", when known.
+fn dated(p: &Passage) -> String {
+    let mut out = String::new();
+    if let Some(d) = &p.date {
+        out.push_str(&format!(" · {}", dates::shown(d)));
+    }
+    if let Some(u) = &p.url {
+        out.push_str(&format!(" · {u}"));
+    }
+    out
+}
+
 /// Renders one page of a reply as plain text. `page` is 1-based; an article is shown whole.
 /// A page after the first carries only passages (or the note that there are no more), never
 /// the reply's message again.
@@ -166,7 +184,12 @@ pub fn render(reply: &Reply, page: usize, layout: Layout, m: &Messages) -> Strin
             return format!("{}\n", m.no_more);
         }
         if let Some(first) = reply.passages.first() {
-            out.push_str(&format!("{}\n\n", wrap(&first.headline, w, "", "")));
+            out.push_str(&format!("{}\n", wrap(&first.headline, w, "", "")));
+            let when = dated(first);
+            if let Some(rest) = when.strip_prefix(" · ") {
+                out.push_str(&format!("{}\n", wrap(rest, w, "", "")));
+            }
+            out.push('\n');
         }
         let mut section: Option<&str> = None;
         for p in &reply.passages {
@@ -198,7 +221,8 @@ pub fn render(reply: &Reply, page: usize, layout: Layout, m: &Messages) -> Strin
             "{}\n",
             wrap(&with_highlights(p, layout.bold), w, &hang, &hang)
         ));
-        out.push_str(&format!("{}\n", wrap(&sources(p), w, &hang, &hang)));
+        let footer = format!("{}{}", sources(p), dated(p));
+        out.push_str(&format!("{}\n", wrap(&footer, w, &hang, &hang)));
     }
     if view.remaining > 0 {
         let count = view.remaining.to_string();

@@ -41,6 +41,8 @@ pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
     // stops the watcher when serving ends.
     let _watcher = app::watch_seeds(g, &engine);
     app::embed_in_background(&engine);
+    // Feed items land in the seed folder, where the watcher indexes them.
+    let _feeds = app::follow_feeds(g)?;
     let mut bot = Bot::new(engine);
     if g.in_memory {
         eprintln!("note: --in-memory writes nothing to the data folder, so feedback is not logged");

@@ -66,6 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
         Some(Command::Index { verbose }) => run::run_index(g, verbose),
+        Some(Command::FetchFeeds) => run::run_fetch_feeds(g),
         Some(Command::Ask(args)) => {
             let engine = app::open_engine(g, false)?;
             app::embed_now(&engine);
@@ -107,6 +108,8 @@ fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     let engine = app::open_engine(g, false)?;
     let _watcher = app::watch_seeds(g, &engine);
     app::embed_in_background(&engine);
+    // Feed items land in the seed folder, where the watcher indexes them.
+    let _feeds = app::follow_feeds(g)?;
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
     console::run_chat(&engine, history, g.width)
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use newsbot_core::accounting::{Accounting, Counts};
+use newsbot_core::feeds::Poller;
 use newsbot_core::{corpus, eval, index, Engine};
 
 use crate::app;
@@ -213,5 +214,37 @@ pub fn run_eval(engine: &Engine, file: &Path, o: &EvalOptions) -> Result<()> {
             d.questions, d.declined, d.not_sure
         );
     }
+    Ok(())
+}
+
+/// `fetch-feeds`: one poll of every feed. Fails (after polling all) when any feed failed,
+/// so cron reports it.
+pub fn run_fetch_feeds(g: &Global) -> Result<()> {
+    let list = app::load_feeds(g)?;
+    anyhow::ensure!(
+        !list.is_empty(),
+        "no feeds configured: write feeds.toml (or pass --feeds FILE), or set NEWSBOT_FEEDS"
+    );
+    std::fs::create_dir_all(&g.seeds)
+        .with_context(|| format!("creating seed folder {}", g.seeds.display()))?;
+    let mut poller = Poller::new(&g.seeds, app::feed_state(g));
+    let mut failed = 0;
+    for feed in &list {
+        match poller.poll(feed) {
+            Ok(outcome) => {
+                println!("{}: {outcome}", feed.name);
+                if let newsbot_core::feeds::Outcome::Fetched { written, .. } = &outcome {
+                    for name in written {
+                        println!("  + {name}");
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: feed {} ({}): {e}", feed.name, feed.url);
+            }
+        }
+    }
+    anyhow::ensure!(failed == 0, "{failed} of {} feeds failed", list.len());
     Ok(())
 }

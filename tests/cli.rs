@@ -632,3 +632,150 @@ fn eval_prints_the_three_figures() {
         "{text}"
     );
 }
+
+/// A seed folder with the shipped digests plus one file of each other format (the Atom
+/// feed in a subfolder, as feed items are written).
+fn seeds_of_every_format() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_seeds(tmp.path());
+    let sub = tmp.path().join("saved/sky");
+    std::fs::create_dir_all(&sub).unwrap();
+    for e in std::fs::read_dir(root().join("tests/fixtures/formats")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap();
+        let to = if p.extension().unwrap() == "atom" {
+            sub.join(name)
+        } else {
+            tmp.path().join(name)
+        };
+        std::fs::copy(&p, to).unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn every_format_answers_with_its_headline_date_and_link() {
+    let seeds = seeds_of_every_format();
+    let out = newsbot_with(seeds.path(), &root().join("prompts"))
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("warning: market-export.jsonl: line 2: is not valid JSON"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 24 shipped, and md 1, html 1, jsonl 2, rss 1, atom 1, txt 1.
+    assert_eq!(v["articles"], 31, "{v}");
+    assert_eq!(v["files"], 3 + 6);
+    assert_eq!(v["skipped_files"], 0);
+
+    let cases = [
+        (
+            "How many visitors did the glacier museum in Zermatt get?",
+            "Glacier museum opens in Zermatt",
+            Some("2025-04-10"),
+            Some("https://alpine.example/glacier-museum"),
+        ),
+        (
+            "When will keepers live at the Skerryvore lighthouse again?",
+            "Lighthouse keepers return to Skerryvore",
+            Some("2025-05-02T07:15:00Z"),
+            Some("https://coast.example/skerryvore-keepers"),
+        ),
+        (
+            "How much saffron did farmers in Kozani harvest?",
+            "Saffron harvest doubles in Kozani",
+            Some("2025-11-03T10:00:00Z"),
+            Some("https://agri.example/kozani-saffron"),
+        ),
+        (
+            "Why did the Orkney ferry crews strike?",
+            "Orkney ferry crews end their strike",
+            Some("2025-03-04T09:30:00Z"),
+            Some("https://wire.example/orkney-ferry-strike"),
+        ),
+        (
+            "What did astronomers at the La Palma observatory spot?",
+            "Observatory on La Palma spots a new comet",
+            Some("2025-08-12T21:00:00Z"),
+            Some("https://sky.example/la-palma-comet"),
+        ),
+        (
+            "When did the tram line to Kilbride open?",
+            "Tram line to Kilbride opens early",
+            Some("2025-09-15"),
+            None,
+        ),
+    ];
+    for (q, headline, date, url) in cases {
+        let v = ask_in(seeds.path(), q);
+        assert_eq!(v["answered"], true, "{q}: {v}");
+        let top = &results(&v)[0];
+        assert_eq!(top["headline"], headline, "{q}: {v}");
+        assert_eq!(top["date"].as_str(), date, "{q}");
+        assert_eq!(top["url"].as_str(), url, "{q}");
+    }
+    // Page furniture never became a passage.
+    for q in ["keepers newsletter subscribe", "keepers tracking script"] {
+        let v = ask_in(seeds.path(), q);
+        for p in results(&v) {
+            let text = p["paragraph"].as_str().unwrap();
+            assert!(
+                !text.contains("newsletter") && !text.contains("tracking"),
+                "{text}"
+            );
+        }
+    }
+    // The shipped digests are still undated and unlinked.
+    let v = ask_in(seeds.path(), "How many claims did FIDReC record?");
+    assert_eq!(results(&v)[0]["date"], Value::Null);
+    assert_eq!(results(&v)[0]["url"], Value::Null);
+}
+
+#[test]
+fn the_console_line_shows_date_and_link() {
+    let seeds = seeds_of_every_format();
+    let out = newsbot_with(seeds.path(), &root().join("prompts"))
+        .args(["ask", "Why did the Orkney ferry crews strike?"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("1. Orkney ferry crews end their strike"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Sources: ferry-wire.rss · 2025-03-04 09:30 UTC · https://wire.example/orkney-ferry-strike · #1"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn latest_questions_prefer_the_newer_article() {
+    let seeds = seeds_of(&[
+        (
+            "old.md",
+            b"---\ntitle: Harbour crane contract signed\ndate: 2024-02-01\n---\nThe port of Exampleton signed a contract for new harbour cranes worth 12 million euros.\n",
+        ),
+        (
+            "new.md",
+            b"---\ntitle: Harbour crane contract expanded\ndate: 2025-06-01\n---\nThe port of Exampleton expanded its harbour crane contract, adding four more cranes.\n",
+        ),
+    ]);
+    let v = ask_in(seeds.path(), "harbour crane contract 12 million euros");
+    assert_eq!(results(&v)[0]["headline"], "Harbour crane contract signed");
+    let v = ask_in(
+        seeds.path(),
+        "What is the latest on the harbour crane contract?",
+    );
+    assert_eq!(
+        results(&v)[0]["headline"],
+        "Harbour crane contract expanded",
+        "{v}"
+    );
+}

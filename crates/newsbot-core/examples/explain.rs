@@ -36,6 +36,7 @@ fn main() {
         browse: false,
         patterns: &[],
         semantic: None,
+        latest: false,
     };
     for c in rank::candidates(&searcher, &idx.fields, search, &t)
         .unwrap()

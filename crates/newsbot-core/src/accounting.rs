@@ -21,6 +21,9 @@ pub struct ParseCounts {
     pub headings: usize,
     /// Lines that held a promo, alone or glued to a paragraph.
     pub promo_lines: usize,
+    /// `Date:` lines under a headline, kept as the article's date.
+    #[serde(default)]
+    pub dates: usize,
 }
 
 /// The counts shown per file and in total.
@@ -34,6 +37,9 @@ pub struct Counts {
     /// Paragraphs not stored again because the same text (ignoring whitespace, quotes and
     /// punctuation) was already stored for the same article.
     pub duplicates_stored_once: usize,
+    /// `Date:` lines taken as the article's date.
+    #[serde(default)]
+    pub dates: usize,
 }
 
 impl Counts {
@@ -44,6 +50,7 @@ impl Counts {
         self.headings += o.headings;
         self.promo_lines += o.promo_lines;
         self.duplicates_stored_once += o.duplicates_stored_once;
+        self.dates += o.dates;
     }
 }
 

@@ -6,9 +6,15 @@
 //! by a promo line that appears in several spellings. Layout is decided per article chunk, not
 //! per file, so a file that mixes layouts still parses.
 //!
+//! Besides these `.txt` digests, Markdown, HTML, JSON Lines and RSS/Atom files are read by
+//! [`formats`], chosen by extension, into the same [`RawArticle`]s, so merging, accounting
+//! and indexing are the same for every format. Files in subfolders are read too (feeds are
+//! written under `feeds/`); a file is named by its path under the seed folder.
+//!
 //! Nothing a user wrote is lost silently: a line that may be a sentence is indexed, copies
 //! merge to the union of their paragraphs, and [`Accounting`] says where every line went.
 
+pub mod formats;
 mod merge;
 mod model;
 mod parse;
@@ -58,8 +64,19 @@ static PROMO: LazyLock<Regex> = LazyLock::new(|| {
     .expect("promo regex")
 });
 
-/// The `*.txt` files of a seed folder, sorted by name so results never depend on directory
-/// order.
+/// How deep under the seed folder files are looked for (`feeds/<feed>/<file>` is two).
+const MAX_DEPTH: usize = 8;
+
+/// Whether `path` names a seed file of a format this reader knows, by extension.
+pub fn is_seed_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| formats::Format::of_extension(x).is_some())
+}
+
+/// The seed files under a folder (`*.txt`, `*.md`, `*.html`, `*.jsonl`, `*.xml`, …, in
+/// subfolders too), sorted by name so results never depend on directory order. Hidden files
+/// and folders are left out, and symlinked folders are not followed (no loops).
 pub fn seed_files(dir: &Path) -> Result<Vec<PathBuf>> {
     if !dir.exists() {
         return Err(Error::SeedFolderMissing {
@@ -70,30 +87,86 @@ pub fn seed_files(dir: &Path) -> Result<Vec<PathBuf>> {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "txt")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                && !p.is_dir()
-        })
-        .collect();
-    files.sort();
+    let mut files = Vec::new();
+    collect(entries, 0, &mut files);
+    files.sort_by_key(|p| seed_name(dir, p));
     Ok(files)
 }
 
-/// Reads and parses one seed file. `Err` carries the human-readable reason it was skipped.
+fn collect(entries: std::fs::ReadDir, depth: usize, files: &mut Vec<PathBuf>) {
+    for e in entries.filter_map(|e| e.ok()) {
+        let p = e.path();
+        if e.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let real_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if real_dir {
+            if depth < MAX_DEPTH {
+                if let Ok(sub) = std::fs::read_dir(&p) {
+                    collect(sub, depth + 1, files);
+                }
+            }
+        } else if is_seed_file(&p) && !p.is_dir() {
+            files.push(p);
+        }
+    }
+}
+
+/// The name a seed file goes by: its path under the seed folder with `/` separators (the
+/// plain file name for a file at the top, as before).
+pub fn seed_name(dir: &Path, path: &Path) -> String {
+    match path.strip_prefix(dir) {
+        Ok(rel) if rel.components().count() > 0 => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => file_name(path),
+    }
+}
+
+/// Reads and parses one seed file, named by its file name. `Err` carries the human-readable
+/// reason it was skipped.
 pub fn read_file(path: &Path) -> std::result::Result<ParsedFile, SeedWarning> {
-    let name = file_name(path);
-    let warn = |problem: String| SeedWarning {
-        file: name.clone(),
-        problem,
-    };
-    let bytes = std::fs::read(path).map_err(|e| warn(format!("cannot be read ({e})")))?;
-    parse_bytes(&name, &bytes)
+    read_named(&file_name(path), path)
+}
+
+/// Reads and parses the seed file at `path` under the seed folder `dir`.
+pub fn read_seed(dir: &Path, path: &Path) -> std::result::Result<ParsedFile, SeedWarning> {
+    read_named(&seed_name(dir, path), path)
+}
+
+fn read_named(name: &str, path: &Path) -> std::result::Result<ParsedFile, SeedWarning> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let warn = |e: std::io::Error| SeedWarning::skipped(name, format!("cannot be read ({e})"));
+    let cap = formats::Format::of_name(name).byte_cap();
+    let mut file = std::fs::File::open(path).map_err(warn)?;
+    let mut head = Vec::new();
+    (&mut file)
+        .take(cap as u64)
+        .read_to_end(&mut head)
+        .map_err(warn)?;
+    // Past the cap the file is only hashed, streaming, so the hash matches what the index's
+    // change detection computes over the whole file.
+    let mut hasher = Sha256::new();
+    hasher.update(&head);
+    let mut total = head.len() as u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(warn)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hash = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    parse_with(name, &head, total, hash)
 }
 
 pub fn file_name(path: &Path) -> String {
@@ -102,33 +175,69 @@ pub fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// Parses the bytes of one file. Validation happens here so every door gets the same
-/// warnings for the same bad file.
+/// Parses the bytes of one file; the format comes from the extension of `name`. Validation
+/// happens here so every door gets the same warnings for the same bad file.
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> std::result::Result<ParsedFile, SeedWarning> {
-    let warn = |problem: &str| SeedWarning {
-        file: name.to_string(),
-        problem: problem.to_string(),
-    };
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    let cap = formats::Format::of_name(name).byte_cap().min(bytes.len());
+    parse_with(name, &bytes[..cap], bytes.len() as u64, content_hash(bytes))
+}
+
+/// Parses `head`, the first bytes of a file of `total` bytes whose SHA-256 is `hash`.
+fn parse_with(
+    name: &str,
+    head: &[u8],
+    total: u64,
+    hash: String,
+) -> std::result::Result<ParsedFile, SeedWarning> {
+    let format = formats::Format::of_name(name);
+    let mut warnings = Vec::new();
+    if (head.len() as u64) < total {
+        warnings.push(SeedWarning::partial(
+            name,
+            None,
+            format!(
+                "is {} MB; only the first {} MB were read",
+                total.div_ceil(1 << 20),
+                head.len() >> 20
+            ),
+        ));
+    }
+    let warn = |problem: &str| SeedWarning::skipped(name, problem);
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(warn("is empty"));
     }
-    let decoded = decode::decode(bytes).map_err(|e| match e {
+    let decoded = decode::decode(head).map_err(|e| match e {
         decode::NotText::Binary => warn("looks like a binary file, not text"),
     })?;
     if decoded.text.trim().is_empty() {
         return Err(warn("is empty"));
     }
-    let (articles, counts) = parse_text_counted(&decoded.text);
-    if articles.is_empty() {
-        return Err(warn("holds only promo lines, no article text"));
-    }
+    let (articles, counts) = match format {
+        formats::Format::Text => {
+            let (articles, counts) = parse_text_counted(&decoded.text);
+            if articles.is_empty() {
+                return Err(warn("holds only promo lines, no article text"));
+            }
+            (articles, counts)
+        }
+        other => {
+            // Feeds are handed their bytes: XML declares its own encoding.
+            let read = formats::read(other, name, &decoded.text, head)?;
+            warnings.extend(read.warnings);
+            if read.articles.is_empty() {
+                return Err(warn(read.empty_reason));
+            }
+            (read.articles, read.counts)
+        }
+    };
     Ok(ParsedFile {
         name: name.to_string(),
-        bytes: bytes.len() as u64,
-        hash: content_hash(bytes),
+        bytes: total,
+        hash,
         articles,
         encoding: decoded.encoding,
         counts,
+        warnings,
     })
 }
 
@@ -160,7 +269,7 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
             std::thread::scope(|s| {
                 let workers: Vec<_> = batch
                     .chunks(per_thread.max(1))
-                    .map(|part| s.spawn(move || part.iter().map(|p| read_file(p)).collect()))
+                    .map(|part| s.spawn(move || part.iter().map(|p| read_seed(dir, p)).collect()))
                     .collect();
                 workers
                     .into_iter()
@@ -169,10 +278,10 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
                         w.join().unwrap_or_else(|_| {
                             part.iter()
                                 .map(|p| {
-                                    Err(SeedWarning {
-                                        file: file_name(p),
-                                        problem: "could not be parsed (internal error)".into(),
-                                    })
+                                    Err(SeedWarning::skipped(
+                                        seed_name(dir, p),
+                                        "could not be parsed (internal error)",
+                                    ))
                                 })
                                 .collect()
                         })
@@ -181,7 +290,10 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
             });
         for r in results.into_iter().flatten() {
             match r {
-                Ok(parsed) => corpus.files.push(parsed),
+                Ok(parsed) => {
+                    corpus.warnings.extend(parsed.warnings.iter().cloned());
+                    corpus.files.push(parsed);
+                }
                 Err(w) => corpus.warnings.push(w),
             }
         }

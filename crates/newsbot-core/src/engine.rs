@@ -176,7 +176,7 @@ impl Engine {
             articles: m.articles.len(),
             passages: m.passages,
             topics: self.prompts.topics.len(),
-            skipped_files: m.warnings.len(),
+            skipped_files: m.warnings.iter().filter(|w| !w.partial).count(),
             semantic: match (&self.semantic, &self.semantic_status) {
                 (Some(sem), _) => format!("on ({}, {} dims)", sem.model(), sem.dims()),
                 (None, SemanticStatus::Off(why)) => format!("off ({why})"),
@@ -337,6 +337,13 @@ impl Engine {
         };
         let browse = topic.is_some() && text.is_empty();
         let idx = self.index.current();
+        // Over a dated archive, "latest" words say when, not what (`rank::recency`).
+        let latest = idx.dated && rank::recency::asks_for_latest(text);
+        let search_text = if latest {
+            rank::recency::without_latest_words(&search_text)
+        } else {
+            search_text
+        };
         let searcher = idx.reader.searcher();
         let stats = TermStats::new(&searcher, &idx.fields);
         let t = &self.tuning;
@@ -373,6 +380,7 @@ impl Engine {
             browse,
             patterns: topic.map(|t| &t.highlight[..]).unwrap_or(&[]),
             semantic,
+            latest,
         };
         let candidates = rank::candidates(&searcher, &idx.fields, search, t)?;
         let words = rank::content_tokens(&search_text);

@@ -11,7 +11,7 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("seed folder {path} holds no usable *.txt article files")]
+    #[error("seed folder {path} holds no usable article files (*.txt, *.md, *.html, *.jsonl, *.xml, *.rss, *.atom)")]
     NoArticles { path: PathBuf },
     #[error("prompts folder {path} cannot be read: {source}")]
     PromptsUnreadable {

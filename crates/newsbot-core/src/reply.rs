@@ -85,6 +85,9 @@ pub struct Passage {
     pub score: f32,
     /// `[start, end)` Unicode character offsets into `paragraph`, sorted, non-overlapping.
     pub highlights: Vec<[usize; 2]>,
+    /// The article's date (ISO 8601) and link, when its source gives them.
+    pub date: Option<String>,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -163,6 +166,8 @@ mod tests {
             sources: Vec::new(),
             score: 1.0,
             highlights: Vec::new(),
+            date: None,
+            url: None,
         };
         Reply {
             command: "ask".into(),

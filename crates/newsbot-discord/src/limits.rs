@@ -23,6 +23,8 @@ pub const BUTTON_LABEL: usize = 80;
 pub const CHOICE: usize = 100;
 /// Autocomplete choices per response.
 pub const CHOICES: usize = 25;
+/// Embed title link. Discord does not document a limit; longer links are not shown.
+pub const URL: usize = 2048;
 /// Shown wherever text was cut.
 pub const MARK: char = '…';
 
@@ -172,6 +174,17 @@ pub fn highlighted(text: &str, highlights: &[[usize; 2]], max: usize) -> String 
     fit(&pieces, max)
 }
 
+/// A link Discord may put on an embed title: absolute http(s), no whitespace, at most
+/// [`URL`] characters. Anything else is not linked at all.
+pub fn link(url: &str) -> Option<String> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && url.len() > "https://".len()
+        && url.chars().count() <= URL
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then(|| url.to_string())
+}
+
 /// Cuts text that Discord shows without markdown (button labels, choice names, custom ids).
 pub fn plain(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -245,6 +258,20 @@ mod tests {
     fn share_gives_short_texts_all() {
         assert_eq!(share(100, &[10, 200, 200]), vec![10, 45, 45]);
         assert_eq!(share(100, &[10, 20]), vec![10, 20]);
+    }
+
+    #[test]
+    fn only_web_links_are_linked() {
+        assert!(link("https://example.com/a?b=c").is_some());
+        for bad in [
+            "javascript:alert(1)",
+            "https://",
+            "ftp://x",
+            "https://a b",
+            &format!("https://{}", "a".repeat(URL)),
+        ] {
+            assert_eq!(link(bad), None, "{bad}");
+        }
     }
 
     #[test]

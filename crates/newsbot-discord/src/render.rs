@@ -2,6 +2,7 @@
 //! embeds, button rows); it turns into whichever serenity builder the caller needs, and every
 //! builder gets empty allowed mentions.
 
+use newsbot_core::dates;
 use newsbot_core::prompts::Messages;
 use newsbot_core::{Passage, Reply, ReplyKind};
 use serde::Serialize;
@@ -19,6 +20,9 @@ pub struct Embed {
     pub title: String,
     pub description: String,
     pub footer: String,
+    /// The article's link, on the title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,10 +60,14 @@ impl Page {
         self.embeds
             .iter()
             .map(|e| {
-                CreateEmbed::new()
+                let embed = CreateEmbed::new()
                     .title(&e.title)
                     .description(&e.description)
-                    .footer(CreateEmbedFooter::new(&e.footer))
+                    .footer(CreateEmbedFooter::new(&e.footer));
+                match &e.url {
+                    Some(u) => embed.url(u),
+                    None => embed,
+                }
             })
             .collect()
     }
@@ -181,7 +189,12 @@ fn footer(p: &Passage, m: &Messages) -> String {
         f.push_str(s);
         f.push_str(" · ");
     }
-    f.push_str(&format!("{} · #{}", sources(p, m), p.rank));
+    f.push_str(&sources(p, m));
+    if let Some(d) = &p.date {
+        f.push_str(" · ");
+        f.push_str(&dates::shown(d));
+    }
+    f.push_str(&format!(" · #{}", p.rank));
     limits::plain(&f, limits::FOOTER)
 }
 
@@ -214,6 +227,7 @@ fn passage_embeds(shown: &[&Passage], m: &Messages) -> Vec<Embed> {
             title,
             description: limits::highlighted(&p.paragraph, &p.highlights, max),
             footer,
+            url: p.url.as_deref().and_then(limits::link),
         })
         .collect()
 }
@@ -286,6 +300,10 @@ fn article_page(reply: &Reply, page: usize, m: &Messages) -> Page {
         return Page::text(&m.no_more);
     };
     let mut footer = sources(first, m);
+    if let Some(d) = &first.date {
+        footer.push_str(" · ");
+        footer.push_str(&dates::shown(d));
+    }
     if chunks.len() > 1 {
         let (page, parts) = (page.to_string(), chunks.len().to_string());
         footer.push_str(" · ");
@@ -311,6 +329,7 @@ fn article_page(reply: &Reply, page: usize, m: &Messages) -> Page {
             title: limits::escaped(&first.headline, limits::TITLE),
             description: chunk.clone(),
             footer: limits::plain(&footer, limits::FOOTER),
+            url: first.url.as_deref().and_then(limits::link),
         }],
         rows,
     }

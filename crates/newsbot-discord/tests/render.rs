@@ -16,6 +16,8 @@ fn passage(rank: usize, paragraph: &str, highlights: Vec<[usize; 2]>) -> Passage
         sources: vec!["001_example.txt".into(), "002_example.txt".into()],
         score: 1.0,
         highlights,
+        date: None,
+        url: None,
     }
 }
 
@@ -245,4 +247,72 @@ fn every_page_of_many_answers_fits() {
             assert_within_limits(&page(&reply, n));
         }
     }
+}
+
+#[test]
+fn dated_answer() {
+    let mut passages = cookie_passages();
+    passages.truncate(2);
+    passages[0].date = Some("2025-06-24T09:30:00Z".into());
+    passages[0].url = Some("https://news.example/cnil-conde-nast".into());
+    passages[1].date = Some("2025-06-24".into());
+    passages[1].url = Some("javascript:alert(1)".into());
+    let mut r = reply(passages);
+    r.query = "who was fined over cookies?".into();
+    let p = page(&r, 1);
+    assert_within_limits(&p);
+    assert_eq!(
+        p.embeds[0].url.as_deref(),
+        Some("https://news.example/cnil-conde-nast")
+    );
+    assert_eq!(p.embeds[1].url, None, "only web links are linked");
+    assert!(p.embeds[0].footer.contains("2025-06-24 09:30 UTC"));
+    insta::assert_json_snapshot!(p);
+}
+
+#[test]
+fn everyone_in_a_feed_item_pings_nobody() {
+    let seeds = tempfile::tempdir().unwrap();
+    std::fs::write(
+        seeds.path().join("wire.rss"),
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>@everyone Zorblax harbour closes</title><link>https://wire.example/zorblax</link>
+<pubDate>Tue, 04 Mar 2025 09:30:00 GMT</pubDate>
+<description>&lt;p&gt;@everyone @here the Zorblax harbour closed on Tuesday, said &lt;@123&gt; of **the port**.&lt;/p&gt;</description>
+</item></channel></rss>"#,
+    )
+    .unwrap();
+    let root = common::workspace_root();
+    let prompts = newsbot_core::Prompts::load(&root.join("prompts")).unwrap();
+    let opened = newsbot_core::index::open_or_build(
+        seeds.path(),
+        &newsbot_core::Storage::Memory,
+        false,
+        |_, _| {},
+    )
+    .unwrap();
+    let engine = newsbot_core::Engine::new(opened.index, std::sync::Arc::new(prompts));
+    let reply = engine
+        .answer(&Request::ask("when did the Zorblax harbour close?"))
+        .unwrap();
+    assert!(reply.answered, "{reply:?}");
+    let p = page(&reply, 1);
+    assert_within_limits(&p);
+    let e = &p.embeds[0];
+    for text in [&e.title, &e.description] {
+        assert!(
+            !text.contains("@everyone") && !text.contains("@here"),
+            "{text}"
+        );
+        assert!(!text.replace("\\<@", "").contains("<@"), "{text}");
+    }
+    assert_eq!(e.url.as_deref(), Some("https://wire.example/zorblax"));
+    assert!(e.footer.contains("2025-03-04"), "{}", e.footer);
+    // And the message itself allows no mentions at all.
+    let body = serde_json::to_value(p.to_message()).unwrap();
+    assert_eq!(
+        body["allowed_mentions"]["parse"],
+        serde_json::json!([]),
+        "{body}"
+    );
 }

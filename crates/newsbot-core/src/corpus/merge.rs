@@ -158,6 +158,8 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
             headline_derived: derived,
             paragraphs,
             sources,
+            date: d.copies.iter().find_map(|c| c.raw.date.clone()),
+            url: d.copies.iter().find_map(|c| c.raw.url.clone()),
         });
     }
 
@@ -170,6 +172,7 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
         counts.headlines = file.counts.headlines;
         counts.headings = file.counts.headings;
         counts.promo_lines = file.counts.promo_lines;
+        counts.dates = file.counts.dates;
         accounting.total.add(&counts);
         accounting.files.push(FileAccount {
             file: file.name.clone(),

@@ -214,7 +214,19 @@ fn split_chunk(lines: &[&str], counts: &mut ParseCounts) -> Option<RawArticle> {
     };
 
     let headline = is_headline(&blocks, blank_layout).then(|| shown_headline(&blocks[0].text));
-    let body = &blocks[usize::from(headline.is_some())..];
+    let mut body = &blocks[usize::from(headline.is_some())..];
+    // A `Date:` line right under the headline dates the article; it is not a passage.
+    let mut date = None;
+    if let (Some(_), [first, rest @ ..]) = (&headline, body) {
+        if let Some(d) = (first.lines == 1 && !rest.is_empty())
+            .then(|| date_line(&first.text))
+            .flatten()
+        {
+            date = Some(d);
+            counts.dates += 1;
+            body = rest;
+        }
+    }
     let mut section: Option<String> = None;
     let mut paragraphs = Vec::new();
     for (i, block) in body.iter().enumerate() {
@@ -235,7 +247,18 @@ fn split_chunk(lines: &[&str], counts: &mut ParseCounts) -> Option<RawArticle> {
     (!paragraphs.is_empty()).then_some(RawArticle {
         headline,
         paragraphs,
+        date,
+        url: None,
     })
+}
+
+/// The date of a `Date: …` line, if the line is one and the date reads.
+fn date_line(line: &str) -> Option<String> {
+    let (key, value) = line.split_once(':')?;
+    key.trim()
+        .eq_ignore_ascii_case("date")
+        .then(|| crate::dates::normalize(value))
+        .flatten()
 }
 
 /// Derives a short readable headline from an article's opening sentence, for articles that

@@ -128,6 +128,12 @@ pub fn add_article(writer: &IndexWriter, f: &Fields, article: &Article) -> Resul
         for s in &article.sources {
             d.add_text(f.sources, s);
         }
+        if let Some(date) = &article.date {
+            d.add_text(f.date, date);
+        }
+        if let Some(url) = &article.url {
+            d.add_text(f.url, url);
+        }
         writer.add_document(d)?;
     }
     Ok(())

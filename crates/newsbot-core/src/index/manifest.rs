@@ -41,6 +41,10 @@ pub struct ArticleMeta {
     pub headline: String,
     pub sources: Vec<String>,
     pub paragraphs: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl From<&Article> for ArticleMeta {
@@ -50,6 +54,8 @@ impl From<&Article> for ArticleMeta {
             headline: a.headline.clone(),
             sources: a.sources.clone(),
             paragraphs: a.paragraphs.len(),
+            date: a.date.clone(),
+            url: a.url.clone(),
         }
     }
 }
@@ -66,7 +72,16 @@ pub struct Manifest {
 
 impl Manifest {
     /// The manifest of an index holding `articles`, merged from the usable `files`.
+    /// `warnings` are the skipped files'; the usable files' own warnings are added.
     pub fn new(files: &[ParsedFile], articles: &[Article], warnings: Vec<SeedWarning>) -> Manifest {
+        let mut warnings = warnings;
+        for f in files {
+            for w in &f.warnings {
+                if !warnings.contains(w) {
+                    warnings.push(w.clone());
+                }
+            }
+        }
         Manifest {
             schema_version: SCHEMA_VERSION,
             files: files.iter().map(FileEntry::from).collect(),

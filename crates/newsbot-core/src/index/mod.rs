@@ -54,6 +54,8 @@ pub struct SearchIndex {
     pub fields: Fields,
     pub manifest: Manifest,
     by_id: HashMap<String, usize>,
+    /// Whether any article has a date; without one, recency plays no part in answers.
+    pub dated: bool,
     /// Built on first use so start-up stays fast on a large archive.
     headline_terms: OnceLock<HeadlineTerms>,
     /// Every passage's text key, read on first use (see `passages`).
@@ -85,7 +87,9 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, a)| (a.id.clone(), i))
             .collect();
+        let dated = manifest.articles.iter().any(|a| a.date.is_some());
         Ok(SearchIndex {
+            dated,
             index,
             reader,
             fields,

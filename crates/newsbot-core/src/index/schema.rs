@@ -13,7 +13,7 @@ use crate::analysis;
 
 /// Bumped whenever the schema or the way documents are built changes, so old indexes on disk
 /// are rebuilt rather than misread.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -28,6 +28,9 @@ pub struct Fields {
     /// [`crate::vectors::text_key`] of the paragraph: joins a passage to its stored
     /// embedding, and a nearest-vector hit back to its document.
     pub text_key: Field,
+    /// The article's date (ISO 8601) and link, stored for display and recency only.
+    pub date: Field,
+    pub url: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -54,6 +57,8 @@ pub fn schema() -> (Schema, Fields) {
         sources: b.add_text_field("sources", STORED),
         keys: b.add_text_field("keys", STORED),
         text_key: b.add_u64_field("text_key", INDEXED | FAST),
+        date: b.add_text_field("date", STORED),
+        url: b.add_text_field("url", STORED),
     };
     (b.build(), fields)
 }
@@ -67,7 +72,7 @@ mod tests {
         let (schema, f) = schema();
         let names: Vec<&str> = [
             f.article, f.para, f.headline, f.body, f.context, f.section, f.sources, f.keys,
-            f.text_key,
+            f.text_key, f.date, f.url,
         ]
         .into_iter()
         .map(|field| schema.get_field_name(field))
@@ -76,7 +81,7 @@ mod tests {
             names,
             [
                 "article", "para", "headline", "body", "context", "section", "sources", "keys",
-                "text_key"
+                "text_key", "date", "url",
             ]
         );
         // Only the paragraph and headline keep positions (phrases, proximity); the context is

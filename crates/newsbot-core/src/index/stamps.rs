@@ -76,7 +76,7 @@ pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, S
     let mut hashed = false;
     let mut entries = Vec::new();
     for path in corpus::seed_files(seeds)? {
-        let name = corpus::file_name(&path);
+        let name = corpus::seed_name(seeds, &path);
         // Stat before reading, so a write racing with the read leaves a stamp that no longer
         // matches and the file is hashed again next time.
         let stamp = Stamp::of(&path);
@@ -107,7 +107,10 @@ pub fn without_unchanged_skipped(
     files
         .into_iter()
         .filter(|f| {
-            let skipped = manifest.warnings.iter().any(|w| w.file == f.name)
+            let skipped = manifest
+                .warnings
+                .iter()
+                .any(|w| w.file == f.name && !w.partial)
                 && !manifest.files.iter().any(|m| m.name == f.name);
             let unchanged = cached.files.get(&f.name).is_some_and(|(_, h)| *h == f.hash);
             !(skipped && unchanged)
@@ -175,10 +178,7 @@ mod tests {
             files: vec![entry("good.txt", "g")],
             articles: Vec::new(),
             passages: 0,
-            warnings: vec![corpus::SeedWarning {
-                file: "bad.txt".into(),
-                problem: "binary".into(),
-            }],
+            warnings: vec![corpus::SeedWarning::skipped("bad.txt", "binary")],
         };
         let mut cached = Stamps::default();
         let stamp = Stamp {

@@ -27,7 +27,7 @@ pub struct Reindexer {
     handle: IndexHandle,
     seeds: PathBuf,
     storage: Storage,
-    /// Every `*.txt` file as last seen: its stamp and content hash.
+    /// Every seed file as last seen: its stamp and content hash.
     known: BTreeMap<String, (Stamp, String)>,
     /// Files that were skipped, by name, with why.
     warnings: BTreeMap<String, SeedWarning>,
@@ -67,9 +67,11 @@ impl Reindexer {
                 (name, (stamp, hash))
             })
             .collect::<BTreeMap<_, _>>();
+        // Only skipped files are kept here; a loaded file's own warnings travel with it.
         let warnings = manifest
             .warnings
             .iter()
+            .filter(|w| !w.partial)
             .map(|w| (w.file.clone(), w.clone()))
             .collect();
         let mut me = Reindexer {
@@ -90,7 +92,7 @@ impl Reindexer {
         if total <= CACHE_LIMIT_BYTES {
             let mut files = Vec::new();
             for path in corpus::seed_files(seeds)? {
-                if let Ok(p) = corpus::read_file(&path) {
+                if let Ok(p) = corpus::read_seed(seeds, &path) {
                     files.push(p);
                 }
             }
@@ -99,11 +101,11 @@ impl Reindexer {
         Ok(me)
     }
 
-    /// Stamps of the seed folder's `*.txt` files right now.
+    /// Stamps of the seed folder's files (subfolders too) right now.
     pub fn scan(&self) -> Result<BTreeMap<String, Stamp>> {
         Ok(corpus::seed_files(&self.seeds)?
             .into_iter()
-            .filter_map(|p| Some((corpus::file_name(&p), Stamp::of(&p)?)))
+            .filter_map(|p| Some((corpus::seed_name(&self.seeds, &p), Stamp::of(&p)?)))
             .collect())
     }
 
@@ -129,7 +131,7 @@ impl Reindexer {
             match self.known.get(name) {
                 Some((k, h)) if k == stamp && !h.is_empty() => {}
                 known => {
-                    let parsed = corpus::read_file(&self.seeds.join(name));
+                    let parsed = corpus::read_seed(&self.seeds, &self.seeds.join(name));
                     let hash = match &parsed {
                         Ok(p) => p.hash.clone(),
                         Err(_) => hash_file(&self.seeds.join(name)),
@@ -207,9 +209,9 @@ impl Reindexer {
         let mut files = Vec::new();
         let mut more = Vec::new();
         for path in corpus::seed_files(&self.seeds)? {
-            let name = corpus::file_name(&path);
+            let name = corpus::seed_name(&self.seeds, &path);
             let stamp = Stamp::of(&path);
-            match corpus::read_file(&path) {
+            match corpus::read_seed(&self.seeds, &path) {
                 Ok(p) => {
                     if let Some((s, h)) = self.known.get_mut(&name) {
                         if !h.is_empty() && *h != p.hash && !changed.contains(&name) {

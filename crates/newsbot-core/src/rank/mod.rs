@@ -15,6 +15,7 @@ pub mod confidence;
 pub mod highlight;
 pub mod pipeline;
 pub mod plan;
+pub mod recency;
 pub mod retrieve;
 pub mod score;
 pub mod spelling;

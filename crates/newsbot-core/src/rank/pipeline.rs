@@ -38,6 +38,8 @@ pub struct Search<'a> {
     pub patterns: &'a [Regex],
     /// The model and the question's vector, when semantic ranking is on.
     pub semantic: Option<Semantics<'a>>,
+    /// The question asks for the latest news: recent articles first (`recency`).
+    pub latest: bool,
 }
 
 /// What semantic ranking needs: the model's stored vectors, the question's vector, and the
@@ -80,6 +82,7 @@ pub fn candidates(
         browse,
         patterns,
         semantic,
+        latest,
     } = search;
     let mut ranked: Vec<Candidate> = Vec::new();
     // (BM25 relative to the best hit, document). Nearest passages by meaning join BM25's
@@ -186,6 +189,7 @@ pub fn candidates(
     // Paragraph text is normalised at parse time, so equal text means the same paragraph.
     let mut seen = FxHashSet::default();
     ranked.retain(|c| seen.insert(c.passage.paragraph.clone()));
+    super::recency::order(&mut ranked, latest);
     Ok(ranked)
 }
 
@@ -210,5 +214,11 @@ pub(crate) fn passage_from(f: &Fields, doc: &TantivyDocument) -> Passage {
         paragraph: text(f.body),
         score: 0.0,
         highlights: Vec::new(),
+        date: doc
+            .get_first(f.date)
+            .and_then(|v| v.as_str().map(str::to_string)),
+        url: doc
+            .get_first(f.url)
+            .and_then(|v| v.as_str().map(str::to_string)),
     }
 }

@@ -181,6 +181,20 @@ impl Tuning {
     }
 }
 
+// --- recency (dated articles only; undated ones rank exactly as without these) ---
+
+/// Two passages whose scores differ by at most this are a tie, and the newer article's
+/// ranks first. Below the lead-paragraph prior (0.05), so recency only decides between
+/// passages the other signals cannot tell apart.
+pub const RECENCY_MARGIN: f32 = 0.03;
+/// For questions that ask for the latest news: the bonus of the newest candidate. Others
+/// get less as they age (half as much every [`RECENCY_HALF_LIFE_DAYS`]). Below the
+/// answer-type bonus, so a fresh article that does not answer never beats one that does.
+pub const RECENCY_BONUS: f32 = 0.3;
+/// How fast the bonus for recent articles fades with age, in days behind the newest
+/// candidate: a week, the span "this week" asks about.
+pub const RECENCY_HALF_LIFE_DAYS: f32 = 7.0;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,347 @@
+//! Following feeds through the real binary, against a fixture feed served on 127.0.0.1 by
+//! a tiny HTTP server in a thread. No test touches the internet.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Serves `/feed.xml` from `body` with an ETag, answering 304 to a matching
+/// `If-None-Match`; any other path is a 404.
+struct FeedServer {
+    url: String,
+    body: Arc<Mutex<String>>,
+    hits: Arc<AtomicUsize>,
+    not_modified: Arc<AtomicUsize>,
+}
+
+fn serve(body: &str) -> FeedServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let body = Arc::new(Mutex::new(body.to_string()));
+    let hits = Arc::new(AtomicUsize::new(0));
+    let not_modified = Arc::new(AtomicUsize::new(0));
+    let (b, h, n) = (body.clone(), hits.clone(), not_modified.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            if reader.read_line(&mut request_line).is_err() {
+                continue;
+            }
+            let mut if_none_match = None;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("if-none-match") {
+                        if_none_match = Some(v.trim().to_string());
+                    }
+                }
+            }
+            h.fetch_add(1, Ordering::SeqCst);
+            let text = b.lock().unwrap().clone();
+            let etag = format!(
+                "\"{}-{}\"",
+                text.len(),
+                text.bytes().map(u64::from).sum::<u64>()
+            );
+            let response = if !request_line.starts_with("GET /feed.xml ") {
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_string()
+            } else if if_none_match.as_deref() == Some(etag.as_str()) {
+                n.fetch_add(1, Ordering::SeqCst);
+                format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n")
+            } else {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                    text.len()
+                )
+            };
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    FeedServer {
+        url,
+        body,
+        hits,
+        not_modified,
+    }
+}
+
+fn item(title: &str, slug: &str, date: &str, text: &str) -> String {
+    format!(
+        "<item><title>{title}</title><link>https://wire.example/{slug}</link><guid>https://wire.example/{slug}</guid><pubDate>{date}</pubDate><description>&lt;p&gt;{text}&lt;/p&gt;</description></item>"
+    )
+}
+
+fn rss(items: &[String]) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Harbour Wire</title>{}</channel></rss>",
+        items.concat()
+    )
+}
+
+fn first_item() -> String {
+    item(
+        "Zorblax harbour reopens after dredging",
+        "zorblax-harbour",
+        "Mon, 03 Mar 2025 08:00:00 GMT",
+        "The Zorblax harbour reopened to shipping on Monday after three months of dredging.",
+    )
+}
+
+fn second_item() -> String {
+    item(
+        "Quuxport ferry gets a battery",
+        "quuxport-ferry",
+        "Tue, 04 Mar 2025 09:30:00 GMT",
+        "The Quuxport ferry was fitted with a 2 MWh battery, cutting its diesel use by half.",
+    )
+}
+
+/// A temp folder with a copy of the shipped seeds and a feeds file for `url`.
+fn workspace(url: &str, interval: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    std::fs::create_dir(&seeds).unwrap();
+    for e in std::fs::read_dir(root().join("seeds")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, seeds.join(p.file_name().unwrap())).unwrap();
+    }
+    let feeds = tmp.path().join("feeds.toml");
+    std::fs::write(
+        &feeds,
+        format!("[[feed]]\nname = \"wire\"\nurl = \"{url}/feed.xml\"\ninterval = \"{interval}\"\n"),
+    )
+    .unwrap();
+    (tmp, seeds, feeds)
+}
+
+fn newsbot(seeds: &Path, feeds: &Path, data: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("newsbot").unwrap();
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(data.parent().unwrap())
+        .arg("--seeds")
+        .arg(seeds)
+        .arg("--prompts")
+        .arg(root().join("prompts"))
+        .arg("--data")
+        .arg(data)
+        .arg("--feeds")
+        .arg(feeds);
+    cmd
+}
+
+#[test]
+fn fetch_feeds_writes_new_items_once_and_respects_the_etag() {
+    let server = serve(&rss(&[first_item()]));
+    let (tmp, seeds, feeds) = workspace(&server.url, "15m");
+    let data = tmp.path().join("data");
+    let out = newsbot(&seeds, &feeds, &data)
+        .arg("fetch-feeds")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("+ feeds/wire/2025-03-03-zorblax-harbour-reopens-after-dredging.md"),
+        "{text}"
+    );
+    let md = std::fs::read_to_string(
+        seeds.join("feeds/wire/2025-03-03-zorblax-harbour-reopens-after-dredging.md"),
+    )
+    .unwrap();
+    assert!(
+        md.starts_with("---\ntitle: Zorblax harbour reopens after dredging\n"),
+        "{md}"
+    );
+    assert!(md.contains("date: 2025-03-03T08:00:00Z"), "{md}");
+    assert!(
+        md.contains("url: https://wire.example/zorblax-harbour"),
+        "{md}"
+    );
+
+    // The second poll sends the ETag back and gets a 304.
+    let out = newsbot(&seeds, &feeds, &data)
+        .arg("fetch-feeds")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wire: not modified"));
+    assert_eq!(server.not_modified.load(Ordering::SeqCst), 1);
+
+    // The item is answered, with its date and link.
+    let out = newsbot(&seeds, &feeds, &data)
+        .args([
+            "--in-memory",
+            "ask",
+            "--json",
+            "When did the Zorblax harbour reopen?",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &v["results"][0];
+    assert_eq!(top["headline"], "Zorblax harbour reopens after dredging");
+    assert_eq!(top["date"], "2025-03-03T08:00:00Z");
+    assert_eq!(top["url"], "https://wire.example/zorblax-harbour");
+    assert_eq!(
+        top["sources"][0],
+        "feeds/wire/2025-03-03-zorblax-harbour-reopens-after-dredging.md"
+    );
+}
+
+#[test]
+fn a_failing_feed_is_reported_and_the_others_still_polled() {
+    let server = serve(&rss(&[first_item()]));
+    let (tmp, seeds, _) = workspace(&server.url, "15m");
+    let feeds = tmp.path().join("two.toml");
+    std::fs::write(
+        &feeds,
+        format!(
+            "[[feed]]\nname = \"gone\"\nurl = \"{0}/missing.xml\"\n[[feed]]\nname = \"notafeed\"\nurl = \"http://127.0.0.1:9/feed.xml\"\n[[feed]]\nname = \"wire\"\nurl = \"{0}/feed.xml\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let out = newsbot(&seeds, &feeds, &tmp.path().join("data"))
+        .arg("fetch-feeds")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("feed gone") && err.contains("HTTP 404"),
+        "{err}"
+    );
+    assert!(err.contains("feed notafeed"), "{err}");
+    assert!(err.contains("2 of 3 feeds failed"), "{err}");
+    assert!(seeds.join("feeds/wire").exists());
+}
+
+/// Collects a child's output lines as they come.
+fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let buf = Arc::new(Mutex::new(String::new()));
+    let b = buf.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            let mut b = b.lock().unwrap();
+            b.push_str(&line);
+            b.push('\n');
+        }
+    });
+    buf
+}
+
+fn wait_for(
+    buf: &Arc<Mutex<String>>,
+    needle: &str,
+    within: Duration,
+    child: &mut Child,
+) -> Duration {
+    let started = Instant::now();
+    loop {
+        if buf.lock().unwrap().contains(needle) {
+            return started.elapsed();
+        }
+        if started.elapsed() > within {
+            let _ = child.kill();
+            panic!(
+                "{needle:?} did not appear within {within:?}:\n{}",
+                buf.lock().unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_running_chat_answers_about_a_new_feed_item() {
+    let server = serve(&rss(&[first_item()]));
+    let (tmp, seeds, feeds) = workspace(&server.url, "1s");
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("newsbot"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(tmp.path())
+        .arg("--seeds")
+        .arg(&seeds)
+        .arg("--prompts")
+        .arg(root().join("prompts"))
+        .arg("--feeds")
+        .arg(&feeds)
+        .args(["--in-memory", "--log", "warn", "chat"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let out = collect(child.stdout.take().unwrap());
+    let err = collect(child.stderr.take().unwrap());
+
+    // The first poll writes the feed's item, and the seed watcher indexes it.
+    wait_for(
+        &err,
+        "zorblax-harbour-reopens",
+        Duration::from_secs(60),
+        &mut child,
+    );
+    writeln!(stdin, "When did the Zorblax harbour reopen?").unwrap();
+    wait_for(
+        &out,
+        "Zorblax harbour reopens after dredging",
+        Duration::from_secs(30),
+        &mut child,
+    );
+
+    // A new item appears in the feed: within one interval (1 s) plus the re-index delay
+    // it is written, indexed and answered.
+    *server.body.lock().unwrap() = rss(&[second_item(), first_item()]);
+    let indexed = wait_for(
+        &err,
+        "quuxport-ferry-gets-a-battery",
+        Duration::from_secs(30),
+        &mut child,
+    );
+    assert!(indexed < Duration::from_secs(15), "took {indexed:?}");
+    writeln!(stdin, "How big is the battery on the Quuxport ferry?").unwrap();
+    wait_for(
+        &out,
+        "Quuxport ferry gets a battery",
+        Duration::from_secs(30),
+        &mut child,
+    );
+    assert!(out
+        .lock()
+        .unwrap()
+        .contains("2025-03-04 09:30 UTC · https://wire.example/quuxport-ferry"));
+
+    writeln!(stdin, "/quit").unwrap();
+    drop(stdin);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "chat did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.hits.load(Ordering::SeqCst) >= 2);
+    // Polls between changes were conditional.
+    assert!(server.not_modified.load(Ordering::SeqCst) >= 1);
+}
