@@ -749,7 +749,7 @@ fn the_console_line_shows_date_and_link() {
     );
     assert!(
         text.contains(
-            "Sources: ferry-wire.rss · 2025-03-04 09:30 UTC · https://wire.example/orkney-ferry-strike · #1"
+            "Sources: ferry-wire.rss · 2025-03-04 09:30 UTC · https://wire.example/orkney-ferry-strike"
         ),
         "{text}"
     );

@@ -194,6 +194,26 @@ fn split_chunk(lines: &[&str], counts: &mut ParseCounts) -> Option<RawArticle> {
     let end = lines.iter().rposition(|l| !l.is_empty())?;
     let lines = &lines[start..=end];
     let blank_layout = lines.iter().any(|l| l.is_empty());
+    // In the blank-line layout a `Date:` line sits directly under the headline, inside the
+    // headline's block: take it out first, so the headline stays a headline of one line.
+    let mut date = None;
+    let owned: Vec<&str>;
+    let lines = match (blank_layout, lines) {
+        (true, [first, second, ..]) if !first.is_empty() && !second.is_empty() => {
+            match date_line(second) {
+                Some(d) => {
+                    date = Some(d);
+                    counts.dates += 1;
+                    owned = std::iter::once(*first)
+                        .chain(lines[2..].iter().copied())
+                        .collect();
+                    &owned[..]
+                }
+                None => lines,
+            }
+        }
+        _ => lines,
+    };
     let blocks: Vec<Block> = if blank_layout {
         lines
             .split(|l| l.is_empty())
@@ -216,8 +236,7 @@ fn split_chunk(lines: &[&str], counts: &mut ParseCounts) -> Option<RawArticle> {
     let headline = is_headline(&blocks, blank_layout).then(|| shown_headline(&blocks[0].text));
     let mut body = &blocks[usize::from(headline.is_some())..];
     // A `Date:` line right under the headline dates the article; it is not a passage.
-    let mut date = None;
-    if let (Some(_), [first, rest @ ..]) = (&headline, body) {
+    if let (None, Some(_), [first, rest @ ..]) = (&date, &headline, body) {
         if let Some(d) = (first.lines == 1 && !rest.is_empty())
             .then(|| date_line(&first.text))
             .flatten()

@@ -95,6 +95,7 @@ mod tests {
             para: 0,
             parts: ScoreParts::default(),
             coverage: 1.0,
+            cos: None,
         }
     }
 

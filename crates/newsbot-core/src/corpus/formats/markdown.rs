@@ -72,9 +72,12 @@ fn scalar_toml(v: &toml::Value) -> Option<String> {
     }
 }
 
+/// A front-matter lookup: the scalar under a key, as text.
+type Lookup = Box<dyn Fn(&str) -> Option<String>>;
+
 /// Parses front matter; `Err` is the parser's message.
 fn parse_front(raw: &str, yaml: bool) -> Result<Front, String> {
-    let get: Box<dyn Fn(&str) -> Option<String>> = if yaml {
+    let get: Lookup = if yaml {
         let v: serde_yaml::Value = serde_yaml::from_str(raw).map_err(|e| e.to_string())?;
         Box::new(move |k| v.get(k).and_then(scalar_yaml))
     } else {
