@@ -58,7 +58,7 @@ pub fn render(item: &Item, feed: &Feed) -> String {
         feed: &feed.url,
         id: &item.id,
     };
-    let yaml = serde_yaml::to_string(&front).unwrap_or_default();
+    let yaml = serde_yaml_ng::to_string(&front).unwrap_or_default();
     let mut out = format!("---\n{yaml}---\n");
     for b in &item.blocks {
         out.push('\n');
@@ -76,7 +76,7 @@ fn stored_id(path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).ok()?;
     let body = text.strip_prefix("---\n")?;
     let end = body.find("\n---")?;
-    let v: serde_yaml::Value = serde_yaml::from_str(&body[..end]).ok()?;
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(&body[..end]).ok()?;
     v.get("id")?.as_str().map(str::to_string)
 }
 

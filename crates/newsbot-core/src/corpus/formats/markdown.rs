@@ -54,11 +54,11 @@ fn split_front(text: &str) -> Option<(&str, bool, &str)> {
     None
 }
 
-fn scalar_yaml(v: &serde_yaml::Value) -> Option<String> {
+fn scalar_yaml(v: &serde_yaml_ng::Value) -> Option<String> {
     match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        serde_yaml_ng::Value::String(s) => Some(s.clone()),
+        serde_yaml_ng::Value::Number(n) => Some(n.to_string()),
+        serde_yaml_ng::Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
@@ -78,7 +78,7 @@ type Lookup = Box<dyn Fn(&str) -> Option<String>>;
 /// Parses front matter; `Err` is the parser's message.
 fn parse_front(raw: &str, yaml: bool) -> Result<Front, String> {
     let get: Lookup = if yaml {
-        let v: serde_yaml::Value = serde_yaml::from_str(raw).map_err(|e| e.to_string())?;
+        let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(raw).map_err(|e| e.to_string())?;
         Box::new(move |k| v.get(k).and_then(scalar_yaml))
     } else {
         let v: toml::Table = raw
