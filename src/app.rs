@@ -13,6 +13,7 @@ use newsbot_core::vectors::VectorStore;
 use newsbot_core::{Engine, Prompts, SemanticStatus, Storage};
 
 use crate::cli::Global;
+use crate::service::Health;
 
 pub fn storage(g: &Global) -> Storage {
     if g.in_memory {
@@ -82,6 +83,7 @@ pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
             );
         }
     }
+    newsbot_core::telemetry::passages_indexed(opened.index.manifest.passages);
     let mut engine = Engine::new(opened.index, prompts);
     let (semantic, status) = load_semantic(g);
     engine.set_semantic(semantic, status);
@@ -193,7 +195,13 @@ pub fn embed_in_background(engine: &Engine) {
                             eprintln!("[embedding passages: {done}/{total}; answers use words for the rest meanwhile]");
                         }
                     };
-                    match newsbot_core::semantic::embed_pending(&index, &sem, &mut report) {
+                    let result = newsbot_core::semantic::embed_pending(&index, &sem, &mut report);
+                    if result.is_ok() {
+                        let keys = index.current();
+                        let embedded = keys.text_keys().iter().filter(|k| sem.has(**k)).count();
+                        newsbot_core::telemetry::passages_embedded(embedded);
+                    }
+                    match result {
                         Ok(0) => {}
                         Ok(n) => eprintln!(
                             "[embedded {n} passages in {:.1} s; semantic ranking covers them now]",
@@ -217,6 +225,16 @@ pub fn embed_in_background(engine: &Engine) {
 
 /// Keeps the engine's index in step with the seed folder while a door runs: changed files are
 /// re-indexed in the background and a one-line note is printed. Dropping the guard stops it.
+/// Starts `/metrics` and `/healthz` when `--metrics-addr` is given; the returned health is
+/// what the caller marks as it comes up.
+pub fn start_metrics(g: &Global, health: Health) -> Result<Arc<Health>> {
+    let health = Arc::new(health);
+    if let Some(addr) = g.metrics_addr {
+        crate::service::start(addr, health.clone())?;
+    }
+    Ok(health)
+}
+
 pub fn watch_seeds(g: &Global, engine: &Engine) -> live::Watcher {
     live::Watcher::spawn(
         engine.index().clone(),

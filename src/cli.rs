@@ -76,6 +76,19 @@ pub struct Global {
     /// Log filter (tracing syntax), e.g. `info` or `newsbot=debug`.
     #[arg(long, global = true, env = "NEWSBOT_LOG", default_value = "warn")]
     pub log: String,
+    /// Log lines as text, or as one JSON object per line for log shippers.
+    #[arg(long, global = true, env = "NEWSBOT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// `serve` and `chat`: serve Prometheus `/metrics` and `/healthz` on this address. A
+    /// bare port binds 127.0.0.1 only [default: off].
+    #[arg(long, global = true, env = "NEWSBOT_METRICS_ADDR", value_parser = crate::service::parse_addr)]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ use newsbot_discord::{commands, feedback, Bot, Config, FeedbackLog};
 
 use crate::app;
 use crate::cli::{Global, ServeArgs};
+use crate::service;
 
 /// Whether plain `newsbot` should start the bot.
 pub fn token_set() -> bool {
@@ -36,14 +37,19 @@ fn feedback_path(g: &Global) -> std::path::PathBuf {
 pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
     // Settings first: a missing or bad token fails before the index is opened.
     let config = Config::from_env()?;
+    let connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let health = app::start_metrics(g, service::Health::for_serve(connected.clone()))?;
     let engine = Arc::new(app::open_engine(g, false)?);
+    health
+        .index_open
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     // Seed files added, changed or removed while the bot runs are re-indexed live; the guard
     // stops the watcher when serving ends.
     let _watcher = app::watch_seeds(g, &engine);
     app::embed_in_background(&engine);
     // Feed items land in the seed folder, where the watcher indexes them.
     let _feeds = app::follow_feeds(g)?;
-    let mut bot = Bot::new(engine);
+    let mut bot = Bot::new(engine).with_connected_flag(connected);
     if g.in_memory {
         eprintln!("note: --in-memory writes nothing to the data folder, so feedback is not logged");
     } else {

@@ -6,6 +6,7 @@ mod cli;
 mod console;
 mod discord;
 mod run;
+mod service;
 
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    if let Err(e) = init_logging(&cli.global.log) {
+    if let Err(e) = init_logging(&cli.global.log, cli.global.log_format) {
         eprintln!("error: {e:#}");
         return ExitCode::FAILURE;
     }
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
 
 /// A filter that does not parse is an error naming it: silently logging at another level
 /// would hide exactly what the operator asked to see.
-fn init_logging(filter: &str) -> anyhow::Result<()> {
+fn init_logging(filter: &str, format: cli::LogFormat) -> anyhow::Result<()> {
     const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
     for part in filter.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         if !part.contains('=') && !LEVELS.contains(&part.to_lowercase().as_str()) {
@@ -54,11 +55,14 @@ fn init_logging(filter: &str) -> anyhow::Result<()> {
                 "--log / NEWSBOT_LOG: {filter:?} is not a log filter ({e}); try `warn`, `info` or `newsbot=debug`"
             )
         })?;
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    match format {
+        cli::LogFormat::Text => logs.init(),
+        cli::LogFormat::Json => logs.json().init(),
+    }
     Ok(())
 }
 
@@ -105,7 +109,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
+    let health = app::start_metrics(g, service::Health::default())?;
     let engine = app::open_engine(g, false)?;
+    health
+        .index_open
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     let _watcher = app::watch_seeds(g, &engine);
     app::embed_in_background(&engine);
     // Feed items land in the seed folder, where the watcher indexes them.

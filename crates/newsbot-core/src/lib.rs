@@ -21,6 +21,7 @@ pub mod rank;
 pub mod reply;
 pub mod semantic;
 pub mod stem_cache;
+pub mod telemetry;
 pub mod text;
 pub mod variants;
 pub mod vectors;

@@ -4,6 +4,8 @@
 use newsbot_core::Request;
 use serenity::all::{Http, Message, UserId};
 
+use newsbot_core::telemetry::{self, Outcome};
+
 use crate::ratelimit::Verdict;
 use crate::render::{self, Page};
 use crate::Bot;
@@ -37,22 +39,34 @@ pub async fn handle_message(http: &Http, bot: &Bot, me: UserId, msg: &Message) {
         return;
     };
     let user = msg.author.id.get();
+    let door = if msg.guild_id.is_some() {
+        "mention"
+    } else {
+        "dm"
+    };
     let page = match bot.limiter().check(user) {
-        Verdict::Allow => match bot.answer(&Request::parse(&text), user) {
+        Verdict::Allow => match bot.answer(&Request::parse(&text), user, door) {
             Ok(reply) => render::page(&reply, 1, bot.engine().messages()),
             Err(e) => {
                 tracing::error!("answering message {}: {e}", msg.id);
                 Page::text(&bot.engine().messages().error)
             }
         },
-        Verdict::Notify => Page::text(&bot.engine().messages().rate_limited),
-        Verdict::Drop => return,
+        Verdict::Notify => {
+            telemetry::question(door, Outcome::RateLimited, None);
+            Page::text(&bot.engine().messages().rate_limited)
+        }
+        Verdict::Drop => {
+            telemetry::question(door, Outcome::RateLimited, None);
+            return;
+        }
     };
     let mut create = page.to_message();
     if msg.guild_id.is_some() {
         create = create.reference_message(msg);
     }
     if let Err(e) = msg.channel_id.send_message(http, create).await {
+        crate::error::count_rest_error(&e);
         tracing::error!("replying to message {}: {e}", msg.id);
     }
 }

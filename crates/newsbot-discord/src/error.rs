@@ -25,7 +25,23 @@ pub enum Error {
 }
 
 impl From<serenity::Error> for Error {
+    /// Every handler's REST failure passes through here (by `?`), so this is where they are
+    /// counted.
     fn from(e: serenity::Error) -> Error {
+        count_rest_error(&e);
         Error::Discord(Box::new(e))
+    }
+}
+
+/// Counts `e` in the REST-error metric when it came from an HTTP call: by status, or as
+/// `none` when the request never got a response.
+pub(crate) fn count_rest_error(e: &serenity::Error) {
+    use serenity::all::HttpError;
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            newsbot_core::telemetry::discord_rest_error(Some(r.status_code.as_u16()))
+        }
+        serenity::Error::Http(_) => newsbot_core::telemetry::discord_rest_error(None),
+        _ => {}
     }
 }

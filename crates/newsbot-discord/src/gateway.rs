@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use serenity::all::{
     ClientBuilder, Context, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction,
-    Message, Ready, UserId,
+    Message, Ready, ShardStageUpdateEvent, UserId,
 };
 use serenity::async_trait;
 
@@ -126,7 +126,15 @@ struct Handler {
 impl EventHandler for Handler {
     async fn ready(&self, _ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id);
+        self.bot.set_connected(true);
         tracing::info!("connected as {}", ready.user.name);
+    }
+
+    /// A shard that drops its connection is unhealthy until it resumes.
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        use serenity::gateway::ConnectionStage;
+        self.bot
+            .set_connected(event.new == ConnectionStage::Connected);
     }
 
     async fn message(&self, ctx: Context, msg: Message) {

@@ -58,7 +58,7 @@ fn defer(ephemeral: bool) -> CreateInteractionResponse {
 /// The page to show for a request, or the `error` text when the engine failed.
 fn answer_page(bot: &Bot, req: &Request, page: usize, user: u64, log: bool) -> Page {
     let result = if log {
-        bot.answer(req, user)
+        bot.answer(req, user, "slash")
     } else {
         bot.engine().answer(req).map_err(Error::from)
     };
@@ -83,6 +83,11 @@ fn limited(bot: &Bot, user: u64) -> Option<CreateInteractionResponse> {
 async fn command(http: &Http, bot: &Bot, cmd: &CommandInteraction) -> Result<(), Error> {
     let user = cmd.user.id.get();
     if let Some(r) = limited(bot, user) {
+        newsbot_core::telemetry::question(
+            "slash",
+            newsbot_core::telemetry::Outcome::RateLimited,
+            None,
+        );
         return Ok(cmd.create_response(http, r).await?);
     }
     let (req, private) = request_of(cmd);

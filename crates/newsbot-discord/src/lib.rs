@@ -29,6 +29,8 @@ pub struct Bot {
     engine: Arc<Engine>,
     feedback: Option<FeedbackLog>,
     limiter: RateLimiter,
+    /// Set once the gateway says `ready`: what `/healthz` waits for in `serve`.
+    connected: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Bot {
@@ -37,7 +39,25 @@ impl Bot {
             engine,
             feedback: None,
             limiter: RateLimiter::default(),
+            connected: Arc::default(),
         }
+    }
+
+    /// Shares `flag` as the gateway-connected state (see [`Bot::connected`]).
+    pub fn with_connected_flag(mut self, flag: Arc<std::sync::atomic::AtomicBool>) -> Bot {
+        self.connected = flag;
+        self
+    }
+
+    /// Whether the gateway has said `ready`.
+    pub fn connected(&self) -> bool {
+        self.connected.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_connected(&self, up: bool) {
+        self.connected
+            .store(up, std::sync::atomic::Ordering::Relaxed);
+        newsbot_core::telemetry::gateway_connected(up);
     }
 
     /// Records votes and unanswered questions in `log`.
@@ -59,9 +79,18 @@ impl Bot {
         &self.limiter
     }
 
-    /// Answers `req`, logging it to the feedback log when nothing matched.
-    pub(crate) fn answer(&self, req: &Request, user: u64) -> Result<Reply, Error> {
+    /// Answers `req` from `door` (`dm` or `slash`), logging it to the feedback log when
+    /// nothing matched, and counting it.
+    pub(crate) fn answer(
+        &self,
+        req: &Request,
+        user: u64,
+        door: &'static str,
+    ) -> Result<Reply, Error> {
+        let started = std::time::Instant::now();
         let reply = self.engine.answer(req)?;
+        let outcome = newsbot_core::telemetry::Outcome::of(&reply);
+        newsbot_core::telemetry::question(door, outcome, Some(started.elapsed()));
         if reply.kind == ReplyKind::NoAnswer {
             self.record(
                 feedback::Entry::now(feedback::Kind::Unanswered, &reply.command, &reply.query),

@@ -224,6 +224,11 @@ fn follow(
                     .unwrap_or_else(|_| Err(FeedError::NotAFeed("the reader panicked".into())));
             match result {
                 Ok(outcome) => {
+                    let result = match outcome {
+                        Outcome::NotModified => "not_modified",
+                        Outcome::Fetched { .. } => "fetched",
+                    };
+                    crate::telemetry::feed_polled(&feed.name, result);
                     if failures[i] > 0 {
                         tracing::warn!(
                             "feed {} recovered after {} failed polls",
@@ -247,6 +252,7 @@ fn follow(
                     }
                 }
                 Err(e) => {
+                    crate::telemetry::feed_polled(&feed.name, "failed");
                     failures[i] += 1;
                     let wait = backoff(feed.interval, failures[i]);
                     if failures[i] == 1 {

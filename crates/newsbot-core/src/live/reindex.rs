@@ -322,6 +322,7 @@ impl Reindexer {
         let passages = manifest.passages;
         self.handle
             .replace(SearchIndex::from_parts(index, manifest)?);
+        crate::telemetry::reindexed(started.elapsed(), passages);
         Ok(Report {
             files: changed.iter().cloned().collect(),
             articles_added: added.len(),

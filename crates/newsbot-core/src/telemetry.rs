@@ -1,0 +1,95 @@
+//! What newsbot counts, through the `metrics` facade. Without an installed recorder (tests,
+//! `ask`, `eval`) every call is a no-op costing an atomic load; `serve` and `chat` install a
+//! Prometheus recorder when given `--metrics-addr`. Every metric name lives here, so the
+//! README's list and the code cannot drift apart.
+
+use std::time::Duration;
+
+use crate::reply::{Match, Reply, ReplyKind};
+
+/// Questions, by `door` (console, dm, slash) and `outcome` ([`Outcome::label`]).
+pub const QUESTIONS: &str = "newsbot_questions_total";
+/// Seconds from a question to its reply (the engine's work), by door.
+pub const ANSWER_SECONDS: &str = "newsbot_answer_seconds";
+/// Discord REST calls that failed, by HTTP `status` (`none` for transport errors).
+pub const DISCORD_REST_ERRORS: &str = "newsbot_discord_rest_errors_total";
+/// Live re-indexes, and their durations in seconds.
+pub const REINDEXES: &str = "newsbot_reindexes_total";
+pub const REINDEX_SECONDS: &str = "newsbot_reindex_seconds";
+/// Passages in the index, and distinct passage texts embedded.
+pub const PASSAGES: &str = "newsbot_passages";
+pub const PASSAGES_EMBEDDED: &str = "newsbot_passages_embedded";
+/// Feed polls by `feed` and `result` (`fetched`, `not_modified`, `failed`).
+pub const FEED_POLLS: &str = "newsbot_feed_polls_total";
+/// 1 while the Discord gateway is connected.
+pub const GATEWAY_CONNECTED: &str = "newsbot_gateway_connected";
+
+/// What became of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Answered,
+    ClosestMatch,
+    Declined,
+    RateLimited,
+    /// Help, an empty question, an unknown command or a whole article: not a question.
+    Other,
+}
+
+impl Outcome {
+    pub fn of(reply: &Reply) -> Outcome {
+        match (reply.kind, reply.match_kind) {
+            (ReplyKind::Answer, Match::Closest) => Outcome::ClosestMatch,
+            (ReplyKind::Answer, _) => Outcome::Answered,
+            (ReplyKind::NoAnswer, _) => Outcome::Declined,
+            _ => Outcome::Other,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::ClosestMatch => "closest_match",
+            Outcome::Declined => "declined",
+            Outcome::RateLimited => "rate_limited",
+            Outcome::Other => "other",
+        }
+    }
+}
+
+/// Counts one question at `door`, with the time the engine took when it answered.
+pub fn question(door: &'static str, outcome: Outcome, took: Option<Duration>) {
+    metrics::counter!(QUESTIONS, "door" => door, "outcome" => outcome.label()).increment(1);
+    if let Some(t) = took {
+        metrics::histogram!(ANSWER_SECONDS, "door" => door).record(t.as_secs_f64());
+    }
+}
+
+/// Counts one finished re-index.
+pub fn reindexed(took: Duration, passages: usize) {
+    metrics::counter!(REINDEXES).increment(1);
+    metrics::histogram!(REINDEX_SECONDS).record(took.as_secs_f64());
+    passages_indexed(passages);
+}
+
+pub fn passages_indexed(n: usize) {
+    metrics::gauge!(PASSAGES).set(n as f64);
+}
+
+pub fn passages_embedded(n: usize) {
+    metrics::gauge!(PASSAGES_EMBEDDED).set(n as f64);
+}
+
+/// Counts one feed poll; `result` is `fetched`, `not_modified` or `failed`.
+pub fn feed_polled(feed: &str, result: &'static str) {
+    metrics::counter!(FEED_POLLS, "feed" => feed.to_string(), "result" => result).increment(1);
+}
+
+/// Counts one failed Discord REST call.
+pub fn discord_rest_error(status: Option<u16>) {
+    let status = status.map_or_else(|| "none".to_string(), |s| s.to_string());
+    metrics::counter!(DISCORD_REST_ERRORS, "status" => status).increment(1);
+}
+
+pub fn gateway_connected(up: bool) {
+    metrics::gauge!(GATEWAY_CONNECTED).set(if up { 1.0 } else { 0.0 });
+}
