@@ -169,4 +169,21 @@ pub struct ServeArgs {
     /// Record Discord user ids in the feedback log (off by default).
     #[arg(long, env = "NEWSBOT_FEEDBACK_USER_IDS")]
     pub feedback_user_ids: bool,
+    /// Start only shards A-B (inclusive, from 0) of --shard-total, so a large bot can be
+    /// split across processes [default: as many shards as Discord recommends].
+    #[arg(
+        long,
+        env = "NEWSBOT_SHARDS",
+        value_name = "A-B",
+        requires = "shard_total"
+    )]
+    pub shards: Option<String>,
+    /// How many shards the whole bot runs, across all its processes.
+    #[arg(
+        long,
+        env = "NEWSBOT_SHARD_TOTAL",
+        value_name = "N",
+        requires = "shards"
+    )]
+    pub shard_total: Option<u32>,
 }

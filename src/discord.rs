@@ -26,6 +26,10 @@ impl ServeArgs {
         };
         ServeArgs {
             feedback_user_ids: std::env::var("NEWSBOT_FEEDBACK_USER_IDS").is_ok_and(on),
+            shards: std::env::var("NEWSBOT_SHARDS").ok(),
+            shard_total: std::env::var("NEWSBOT_SHARD_TOTAL")
+                .ok()
+                .and_then(|v| v.trim().parse().ok()),
         }
     }
 }
@@ -36,7 +40,14 @@ fn feedback_path(g: &Global) -> std::path::PathBuf {
 
 pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
     // Settings first: a missing or bad token fails before the index is opened.
-    let config = Config::from_env()?;
+    let mut config = Config::from_env()?;
+    config.shards = match (&args.shards, args.shard_total) {
+        (Some(range), Some(total)) => Some(newsbot_discord::gateway::Shards::parse(range, total)?),
+        (None, None) => None,
+        _ => anyhow::bail!(
+            "--shards and --shard-total go together (NEWSBOT_SHARDS, NEWSBOT_SHARD_TOTAL)"
+        ),
+    };
     let connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let health = app::start_metrics(g, service::Health::for_serve(connected.clone()))?;
     let engine = Arc::new(app::open_engine(g, false)?);

@@ -103,3 +103,40 @@ fn feedback_without_a_log_says_so() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("No feedback yet"));
 }
+
+#[test]
+fn serve_help_shows_the_service_flags() {
+    let out = newsbot().args(["serve", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--shards <A-B>",
+        "--shard-total <N>",
+        "--metrics-addr",
+        "--log-format",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn a_shard_range_outside_the_total_is_refused_before_connecting() {
+    let out = newsbot()
+        .args(["serve", "--shards", "2-4", "--shard-total", "4"])
+        .env("DISCORD_TOKEN", FAKE_TOKEN)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--shards is invalid: 2-4 is not within the 4 shards 0-3"),
+        "{err}"
+    );
+    assert!(!err.contains("secret-part"), "{err}");
+    // One without the other is a usage error from the parser.
+    let out = newsbot()
+        .args(["serve", "--shards", "0-1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

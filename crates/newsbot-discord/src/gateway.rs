@@ -48,10 +48,49 @@ impl fmt::Debug for Token {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub token: Token,
+    /// Run only these shards (`serve --shards`); `None`: as many as Discord recommends.
+    pub shards: Option<Shards>,
     /// Register commands to this server only (instant; for development).
     pub guild_id: Option<GuildId>,
     /// Base URL that replaces `https://discord.com` for every REST call.
     pub proxy_url: Option<String>,
+}
+
+/// Shards `first..=last` of `total`: one process's part of a bot split across processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shards {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl Shards {
+    /// Reads `A-B` (or a single `A`) of `total`, checking that the range lies within it.
+    pub fn parse(range: &str, total: u32) -> Result<Shards, Error> {
+        let bad = |message: String| Error::BadSetting {
+            name: "--shards",
+            message,
+        };
+        let num = |s: &str| {
+            s.trim()
+                .parse::<u32>()
+                .map_err(|_| bad(format!("{range:?} is not a shard range such as 0-3")))
+        };
+        let (first, last) = match range.split_once('-') {
+            Some((a, b)) => (num(a)?, num(b)?),
+            None => (num(range)?, num(range)?),
+        };
+        if total == 0 {
+            return Err(bad("--shard-total must be at least 1".into()));
+        }
+        if first > last || last >= total {
+            return Err(bad(format!(
+                "{first}-{last} is not within the {total} shards 0-{} (shard ids start at 0)",
+                total - 1
+            )));
+        }
+        Ok(Shards { first, last, total })
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -91,6 +130,7 @@ impl Config {
             .transpose()?;
         Ok(Config {
             token,
+            shards: None,
             guild_id,
             proxy_url,
         })
@@ -194,7 +234,17 @@ pub async fn serve(config: Config, bot: Bot) -> Result<(), Error> {
         "newsbot is connected to Discord as {}. Ctrl-C stops it.",
         app.name
     );
-    client.start().await.map_err(auth)
+    match config.shards {
+        // serenity's range end is the last shard itself (it starts `end - start + 1`).
+        Some(s) => {
+            tracing::info!("starting shards {}-{} of {}", s.first, s.last, s.total);
+            client
+                .start_shard_range(s.first..s.last, s.total)
+                .await
+                .map_err(auth)
+        }
+        None => client.start().await.map_err(auth),
+    }
 }
 
 async fn shutdown_signal() {
@@ -216,5 +266,21 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_ranges_are_read_and_checked() {
+        let s = Shards::parse("2-3", 4).unwrap();
+        assert_eq!((s.first, s.last, s.total), (2, 3, 4));
+        assert_eq!(Shards::parse("1", 2).unwrap().last, 1);
+        for (range, total) in [("3-2", 4), ("0-4", 4), ("a-b", 4), ("0", 0), ("-1", 4)] {
+            let e = Shards::parse(range, total).unwrap_err().to_string();
+            assert!(e.starts_with("--shards is invalid"), "{range}/{total}: {e}");
+        }
     }
 }
