@@ -197,8 +197,7 @@ pub fn embed_in_background(engine: &Engine) {
                     };
                     let result = newsbot_core::semantic::embed_pending(&index, &sem, &mut report);
                     if result.is_ok() {
-                        let keys = index.current();
-                        let embedded = keys.text_keys().iter().filter(|k| sem.has(**k)).count();
+                        let (embedded, _) = newsbot_core::semantic::coverage(&index, Some(&*sem));
                         newsbot_core::telemetry::passages_embedded(embedded);
                     }
                     match result {

@@ -143,10 +143,9 @@ fn all_shown(reply: &Reply, view: &newsbot_core::PageView, m: &Messages) -> Opti
 /// Answers `line` as the console shows it: the engine's reply, with the console's own help
 /// text in place of Discord's.
 fn answer(engine: &Engine, line: &str) -> newsbot_core::Result<Reply> {
-    let started = std::time::Instant::now();
-    let mut reply = engine.answer(&Request::parse(line))?;
-    let outcome = newsbot_core::telemetry::Outcome::of(&reply);
-    newsbot_core::telemetry::question("console", outcome, Some(started.elapsed()));
+    let mut reply = newsbot_core::telemetry::answer_counted("console", || {
+        engine.answer(&Request::parse(line))
+    })?;
     if reply.kind == ReplyKind::Help {
         reply.message = Some(engine.help_text_from(&engine.messages().console_help));
     }

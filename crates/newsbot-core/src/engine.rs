@@ -138,13 +138,7 @@ impl Engine {
 
     /// (embedded, distinct) passage texts of the current index.
     pub fn embedding_coverage(&self) -> (usize, usize) {
-        let idx = self.index.current();
-        let keys = idx.text_keys();
-        let embedded = match &self.semantic {
-            Some(sem) => keys.iter().filter(|k| sem.has(**k)).count(),
-            None => 0,
-        };
-        (embedded, keys.len())
+        crate::semantic::coverage(&self.index, self.semantic.as_deref())
     }
 
     /// Replaces the ranking knobs (for calibration experiments).

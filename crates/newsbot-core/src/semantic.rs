@@ -155,6 +155,14 @@ pub fn embed_pending(
     sem.embed_missing(missing, progress)
 }
 
+/// (distinct passage texts embedded, distinct passage texts) of `index`'s current version.
+pub fn coverage(index: &IndexHandle, sem: Option<&Semantic>) -> (usize, usize) {
+    let idx = index.current();
+    let keys = idx.text_keys();
+    let embedded = sem.map_or(0, |sem| keys.iter().filter(|k| sem.has(**k)).count());
+    (embedded, keys.len())
+}
+
 /// A deterministic stand-in model for tests: bag-of-words hashed into `dims` buckets, so
 /// texts sharing words are close. Not for production; it exists so core's tests need no
 /// ML runtime.

@@ -64,6 +64,17 @@ pub fn question(door: &'static str, outcome: Outcome, took: Option<Duration>) {
     }
 }
 
+/// Runs `answer` for a question at `door`, counting its outcome and the time it took.
+pub fn answer_counted<E>(
+    door: &'static str,
+    answer: impl FnOnce() -> Result<Reply, E>,
+) -> Result<Reply, E> {
+    let started = std::time::Instant::now();
+    let reply = answer()?;
+    question(door, Outcome::of(&reply), Some(started.elapsed()));
+    Ok(reply)
+}
+
 /// Counts one finished re-index.
 pub fn reindexed(took: Duration, passages: usize) {
     metrics::counter!(REINDEXES).increment(1);

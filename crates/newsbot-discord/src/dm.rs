@@ -44,7 +44,11 @@ pub async fn handle_message(http: &Http, bot: &Bot, me: UserId, msg: &Message) {
     } else {
         "dm"
     };
-    let page = match bot.limiter().check(user) {
+    let verdict = bot.limiter().check(user);
+    if verdict != Verdict::Allow {
+        telemetry::question(door, Outcome::RateLimited, None);
+    }
+    let page = match verdict {
         Verdict::Allow => match bot.answer(&Request::parse(&text), user, door) {
             Ok(reply) => render::page(&reply, 1, bot.engine().messages()),
             Err(e) => {
@@ -52,14 +56,8 @@ pub async fn handle_message(http: &Http, bot: &Bot, me: UserId, msg: &Message) {
                 Page::text(&bot.engine().messages().error)
             }
         },
-        Verdict::Notify => {
-            telemetry::question(door, Outcome::RateLimited, None);
-            Page::text(&bot.engine().messages().rate_limited)
-        }
-        Verdict::Drop => {
-            telemetry::question(door, Outcome::RateLimited, None);
-            return;
-        }
+        Verdict::Notify => Page::text(&bot.engine().messages().rate_limited),
+        Verdict::Drop => return,
     };
     let mut create = page.to_message();
     if msg.guild_id.is_some() {

@@ -87,10 +87,7 @@ impl Bot {
         user: u64,
         door: &'static str,
     ) -> Result<Reply, Error> {
-        let started = std::time::Instant::now();
-        let reply = self.engine.answer(req)?;
-        let outcome = newsbot_core::telemetry::Outcome::of(&reply);
-        newsbot_core::telemetry::question(door, outcome, Some(started.elapsed()));
+        let reply = newsbot_core::telemetry::answer_counted(door, || self.engine.answer(req))?;
         if reply.kind == ReplyKind::NoAnswer {
             self.record(
                 feedback::Entry::now(feedback::Kind::Unanswered, &reply.command, &reply.query),
