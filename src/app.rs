@@ -1,13 +1,13 @@
 //! Start-up shared by every subcommand: configuration to an open engine.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use newsbot_core::feeds::{self, Feed, Follower};
 use newsbot_core::index::{self, Origin};
-use newsbot_core::live;
+use newsbot_core::live::{self, WriterLock};
 use newsbot_core::semantic::Semantic;
 use newsbot_core::vectors::VectorStore;
 use newsbot_core::{Engine, Prompts, SemanticStatus, Storage};
@@ -54,10 +54,108 @@ pub fn load_prompts(g: &Global) -> Result<Arc<Prompts>> {
     Ok(Arc::new(prompts))
 }
 
-/// Opens the engine: prompts validated, index reused when the seeds are unchanged, rebuilt
-/// otherwise. Seed warnings are printed here, at the edge, never by the core.
+/// Which part a process plays in a data folder it may share with other processes.
+pub enum Role {
+    /// Writes the index: re-indexes seed changes and polls feeds. The lock is held for as
+    /// long as the role lives (none in memory).
+    Writer { _lock: Option<WriterLock> },
+    /// Serves the index another process writes (its pid, when known).
+    Reader { writer: Option<String> },
+}
+
+/// How long a reader waits for the writer's first index before giving up.
+const WAIT_FOR_WRITER: Duration = Duration::from_secs(600);
+
+/// Opens the engine for a one-shot command (`ask`, `stats`, `eval`): as the writer when no
+/// other process is (building or refreshing the index, then letting go of the lock), else
+/// read-only on the running writer's index.
 pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
+    Ok(open_as(g, force_rebuild, false)?.0)
+}
+
+/// Opens the engine for a door that keeps running (`chat`, `serve`) and says what part it
+/// plays: with `--indexer` it must be the writer.
+pub fn open_service(g: &Global) -> Result<(Engine, Role)> {
+    open_as(g, false, g.indexer)
+}
+
+/// Opens the engine: prompts validated, index reused when the seeds are unchanged, rebuilt
+/// otherwise, or, when another process holds the writer lock, its index as it is. Seed
+/// warnings are printed here, at the edge, never by the core.
+fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine, Role)> {
     let prompts = load_prompts(g)?;
+    let (opened, role) = match storage(g) {
+        Storage::Memory => (open_index(g, force_rebuild)?, Role::Writer { _lock: None }),
+        Storage::Disk(dir) => {
+            let mut waiting = false;
+            let started = Instant::now();
+            loop {
+                match live::shared::claim(&g.data)
+                    .with_context(|| format!("locking the data folder {}", g.data.display()))?
+                {
+                    live::Claim::Writer { lock, stale } => {
+                        if let Some(pid) = stale {
+                            eprintln!(
+                                "note: took over the index writer lock {} from pid {pid}, which did not exit cleanly",
+                                lock.path().display()
+                            );
+                        }
+                        break (open_index(g, force_rebuild)?, Role::Writer { _lock: Some(lock) });
+                    }
+                    live::Claim::Held { pid } if must_write || force_rebuild => {
+                        return Err(newsbot_core::Error::WriterHeld {
+                            path: g.data.join(live::shared::LOCK_FILE),
+                            pid: pid.unwrap_or_else(|| "unknown".into()),
+                        }
+                        .into());
+                    }
+                    live::Claim::Held { pid } => match index::open_existing(&dir) {
+                        Ok(Some(index)) => {
+                            let warnings = index.manifest.warnings.clone();
+                            let opened = index::Opened {
+                                index,
+                                origin: Origin::Reused,
+                                warnings,
+                            };
+                            break (opened, Role::Reader { writer: pid });
+                        }
+                        // The writer is building its first index, or is mid-commit.
+                        _ => {
+                            if !waiting {
+                                waiting = true;
+                                eprintln!(
+                                    "waiting for the index writer (pid {}) to finish the index in {}",
+                                    pid.as_deref().unwrap_or("unknown"),
+                                    dir.display()
+                                );
+                            }
+                            anyhow::ensure!(
+                                started.elapsed() < WAIT_FOR_WRITER,
+                                "no usable index in {} after {} s; is the writer (pid {}) stuck? Its lock is {}",
+                                dir.display(),
+                                WAIT_FOR_WRITER.as_secs(),
+                                pid.as_deref().unwrap_or("unknown"),
+                                g.data.join(live::shared::LOCK_FILE).display()
+                            );
+                            std::thread::sleep(Duration::from_millis(250));
+                        }
+                    },
+                }
+            }
+        }
+    };
+    for w in &opened.warnings {
+        eprintln!("warning: {w}");
+    }
+    newsbot_core::telemetry::passages_indexed(opened.index.manifest.passages);
+    let mut engine = Engine::new(opened.index, prompts);
+    let (semantic, status) = load_semantic(g);
+    engine.set_semantic(semantic, status);
+    Ok((engine, role))
+}
+
+/// Reuses or builds the index, as the writer.
+fn open_index(g: &Global, force_rebuild: bool) -> Result<index::Opened> {
     let started = Instant::now();
     let opened = index::open_or_build(
         &g.seeds,
@@ -66,9 +164,6 @@ pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
         progress_bar("indexing"),
     )
     .with_context(|| format!("opening the index for seed folder {}", g.seeds.display()))?;
-    for w in &opened.warnings {
-        eprintln!("warning: {w}");
-    }
     if let Origin::Built { reason } = &opened.origin {
         tracing::info!(%reason, "index built");
         // One line when an index is written (the first run, or changed seeds), so a person
@@ -83,11 +178,7 @@ pub fn open_engine(g: &Global, force_rebuild: bool) -> Result<Engine> {
             );
         }
     }
-    newsbot_core::telemetry::passages_indexed(opened.index.manifest.passages);
-    let mut engine = Engine::new(opened.index, prompts);
-    let (semantic, status) = load_semantic(g);
-    engine.set_semantic(semantic, status);
-    Ok(engine)
+    Ok(opened)
 }
 
 /// The model folder `--model` names: as given, or, for a relative path missing from the
@@ -222,8 +313,6 @@ pub fn embed_in_background(engine: &Engine) {
     }
 }
 
-/// Keeps the engine's index in step with the seed folder while a door runs: changed files are
-/// re-indexed in the background and a one-line note is printed. Dropping the guard stops it.
 /// Starts `/metrics` and `/healthz` when `--metrics-addr` is given; the returned health is
 /// what the caller marks as it comes up.
 pub fn start_metrics(g: &Global, health: Health) -> Result<Arc<Health>> {
@@ -234,7 +323,49 @@ pub fn start_metrics(g: &Global, health: Health) -> Result<Arc<Health>> {
     Ok(health)
 }
 
-pub fn watch_seeds(g: &Global, engine: &Engine) -> live::Watcher {
+/// What keeps a running door's index current, by role; dropping it stops the threads.
+pub struct Upkeep {
+    _watcher: Option<live::Watcher>,
+    _feeds: Option<Follower>,
+    _reloader: Option<live::Reloader>,
+}
+
+/// The writer watches the seed folder and polls the feeds (whose items land in the seed
+/// folder); a reader picks up each commit the writer makes instead.
+pub fn upkeep(g: &Global, engine: &Engine, role: &Role) -> Result<Upkeep> {
+    Ok(match role {
+        Role::Writer { .. } => Upkeep {
+            _watcher: Some(watch_seeds(g, engine)),
+            _feeds: follow_feeds(g)?,
+            _reloader: None,
+        },
+        Role::Reader { writer } => {
+            let dir = g.data.join("index");
+            eprintln!(
+                "[serving the index in {} read-only: pid {} writes it, watching the seeds and polling feeds]",
+                dir.display(),
+                writer.as_deref().unwrap_or("unknown")
+            );
+            let reloader =
+                live::Reloader::spawn(engine.index().clone(), dir, live::shared::RELOAD_POLL, |m| {
+                    eprintln!(
+                        "[picked up the writer's index: {} articles, {} passages]",
+                        m.articles.len(),
+                        m.passages
+                    )
+                });
+            Upkeep {
+                _watcher: None,
+                _feeds: None,
+                _reloader: Some(reloader),
+            }
+        }
+    })
+}
+
+/// Keeps the engine's index in step with the seed folder while a door runs: changed files are
+/// re-indexed in the background and a one-line note is printed. Dropping the guard stops it.
+fn watch_seeds(g: &Global, engine: &Engine) -> live::Watcher {
     live::Watcher::spawn(
         engine.index().clone(),
         g.seeds.clone(),
@@ -271,7 +402,7 @@ pub fn feed_state(g: &Global) -> Option<std::path::PathBuf> {
 
 /// Polls the configured feeds in the background while a door runs; new items are written
 /// to the seed folder and the seed watcher indexes them. `None` when no feed is set up.
-pub fn follow_feeds(g: &Global) -> Result<Option<Follower>> {
+fn follow_feeds(g: &Global) -> Result<Option<Follower>> {
     let list = load_feeds(g)?;
     if list.is_empty() {
         return Ok(None);

@@ -73,6 +73,11 @@ pub struct Global {
         value_delimiter = ','
     )]
     pub feed_urls: Vec<String>,
+    /// `serve` and `chat`: be the one process that writes the index in --data (it watches
+    /// the seed folder and polls feeds), and fail if another process already does. Without
+    /// it the first process to start writes and later ones serve its index read-only.
+    #[arg(long, global = true, env = "NEWSBOT_INDEXER")]
+    pub indexer: bool,
     /// Log filter (tracing syntax), e.g. `info` or `newsbot=debug`.
     #[arg(long, global = true, env = "NEWSBOT_LOG", default_value = "warn")]
     pub log: String,

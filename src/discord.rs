@@ -50,16 +50,15 @@ pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
     };
     let connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let health = app::start_metrics(g, service::Health::for_serve(connected.clone()))?;
-    let engine = Arc::new(app::open_engine(g, false)?);
+    let (engine, role) = app::open_service(g)?;
+    let engine = Arc::new(engine);
     health
         .index_open
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    // Seed files added, changed or removed while the bot runs are re-indexed live; the guard
-    // stops the watcher when serving ends.
-    let _watcher = app::watch_seeds(g, &engine);
+    // Seed files added, changed or removed while the bot runs are re-indexed live (by this
+    // process, or by the one writing a shared data folder); the guard stops it at the end.
+    let _upkeep = app::upkeep(g, &engine, &role)?;
     app::embed_in_background(&engine);
-    // Feed items land in the seed folder, where the watcher indexes them.
-    let _feeds = app::follow_feeds(g)?;
     let mut bot = Bot::new(engine).with_connected_flag(connected);
     if g.in_memory {
         eprintln!("note: --in-memory writes nothing to the data folder, so feedback is not logged");

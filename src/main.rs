@@ -110,14 +110,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     let health = app::start_metrics(g, service::Health::default())?;
-    let engine = app::open_engine(g, false)?;
+    let (engine, role) = app::open_service(g)?;
     health
         .index_open
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    let _watcher = app::watch_seeds(g, &engine);
+    let _upkeep = app::upkeep(g, &engine, &role)?;
     app::embed_in_background(&engine);
-    // Feed items land in the seed folder, where the watcher indexes them.
-    let _feeds = app::follow_feeds(g)?;
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
     console::run_chat(&engine, history, g.width)
 }

@@ -13,6 +13,13 @@ use crate::cli::Global;
 
 pub fn run_index(g: &Global, verbose: bool) -> Result<()> {
     let started = Instant::now();
+    // A rebuild swaps the index folder; a running writer must not have it changed under it.
+    let _lock = if g.in_memory {
+        None
+    } else {
+        let (lock, _) = newsbot_core::live::shared::require_writer(&g.data)?;
+        Some(lock)
+    };
     let corpus = corpus::load_dir_with(&g.seeds, app::progress_bar("reading"))
         .with_context(|| format!("reading seed folder {}", g.seeds.display()))?;
     for w in &corpus.warnings {

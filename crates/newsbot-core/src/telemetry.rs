@@ -16,6 +16,10 @@ pub const DISCORD_REST_ERRORS: &str = "newsbot_discord_rest_errors_total";
 /// Live re-indexes, and their durations in seconds.
 pub const REINDEXES: &str = "newsbot_reindexes_total";
 pub const REINDEX_SECONDS: &str = "newsbot_reindex_seconds";
+/// Commits of another process's writer picked up by a read-only process.
+pub const INDEX_RELOADS: &str = "newsbot_index_reloads_total";
+/// Prompt reloads by `result` (`applied`, `rejected`).
+pub const PROMPT_RELOADS: &str = "newsbot_prompt_reloads_total";
 /// Passages in the index, and distinct passage texts embedded.
 pub const PASSAGES: &str = "newsbot_passages";
 pub const PASSAGES_EMBEDDED: &str = "newsbot_passages_embedded";
@@ -80,6 +84,17 @@ pub fn reindexed(took: Duration, passages: usize) {
     metrics::counter!(REINDEXES).increment(1);
     metrics::histogram!(REINDEX_SECONDS).record(took.as_secs_f64());
     passages_indexed(passages);
+}
+
+/// Counts one index reload in a read-only process.
+pub fn index_reloaded(passages: usize) {
+    metrics::counter!(INDEX_RELOADS).increment(1);
+    passages_indexed(passages);
+}
+
+/// Counts one prompts reload; `result` is `applied` or `rejected`.
+pub fn prompts_reloaded(result: &'static str) {
+    metrics::counter!(PROMPT_RELOADS, "result" => result).increment(1);
 }
 
 pub fn passages_indexed(n: usize) {

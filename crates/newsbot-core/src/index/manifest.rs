@@ -11,7 +11,7 @@ use crate::error::{io_error, Result};
 
 use super::schema::SCHEMA_VERSION;
 
-const MANIFEST: &str = "newsbot-manifest.json";
+pub(crate) const MANIFEST: &str = "newsbot-manifest.json";
 /// Present in the index folder while a live re-index commits; found at start-up it means the
 /// index and its manifest may disagree, so the index is rebuilt.
 pub(crate) const REINDEXING: &str = "newsbot-reindexing";

@@ -37,7 +37,7 @@ pub use build::build;
 pub use document::add_article;
 pub use headline_terms::{HeadlineTerms, Overlap};
 pub use manifest::{read_manifest, ArticleMeta, FileEntry, Manifest};
-pub use open::{open_or_build, Opened, Origin};
+pub use open::{open_existing, open_or_build, Opened, Origin};
 pub use schema::{schema, Fields, SCHEMA_VERSION};
 
 /// Where the index lives.

@@ -93,6 +93,18 @@ pub fn open_or_build(
     })
 }
 
+/// Opens the index in `dir` as it is, without looking at the seed folder: how a read-only
+/// process opens the index another process writes. `Ok(None)` when there is none yet; `Err`
+/// with a reason while it is unusable (mid-commit, or corrupt).
+pub fn open_existing(dir: &Path) -> std::result::Result<Option<SearchIndex>, String> {
+    match try_open(dir)? {
+        Some((index, manifest)) => SearchIndex::from_parts(index, manifest)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        None => Ok(None),
+    }
+}
+
 /// `Ok(None)` when there is no index at all; `Err` with a reason when something is there but
 /// cannot be used (wrong schema version, missing manifest, corrupt segments).
 fn try_open(dir: &Path) -> std::result::Result<Option<(Index, Manifest)>, String> {

@@ -9,14 +9,17 @@
 //! after the commit; a crash at any point leaves either the previous index with its manifest,
 //! or a marker / manifest mismatch that makes the next start rebuild.
 //!
-//! [`reindex`] applies one change; [`watch`] polls the seed folder and calls it.
+//! [`reindex`] applies one change; [`watch`] polls the seed folder and calls it; [`shared`]
+//! lets several processes serve one data folder, one writing and the rest reading.
 
 pub mod reindex;
+pub mod shared;
 pub mod watch;
 
 use std::time::Duration;
 
 pub use reindex::{Reindexer, CACHE_LIMIT_BYTES};
+pub use shared::{Claim, Reloader, WriterLock};
 pub use watch::{WatchOptions, Watcher};
 
 /// What one re-index did.

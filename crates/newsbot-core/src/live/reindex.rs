@@ -306,6 +306,11 @@ impl Reindexer {
         };
         writer.commit()?;
         writer.wait_merging_threads()?;
+        // Fault injection for the shared-folder test: die as `kill -9` would, after
+        // tantivy's commit and before the manifest, the worst moment for readers.
+        if std::env::var_os("NEWSBOT_FAULT_ABORT_MID_COMMIT").is_some() {
+            std::process::abort();
+        }
         if let Some((dir, marker)) = marker {
             write_manifest(&dir, &manifest)?;
             let stamps = Stamps {
