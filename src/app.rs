@@ -100,7 +100,10 @@ fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine,
                                 lock.path().display()
                             );
                         }
-                        break (open_index(g, force_rebuild)?, Role::Writer { _lock: Some(lock) });
+                        break (
+                            open_index(g, force_rebuild)?,
+                            Role::Writer { _lock: Some(lock) },
+                        );
                     }
                     live::Claim::Held { pid } if must_write || force_rebuild => {
                         return Err(newsbot_core::Error::WriterHeld {
@@ -346,14 +349,18 @@ pub fn upkeep(g: &Global, engine: &Engine, role: &Role) -> Result<Upkeep> {
                 dir.display(),
                 writer.as_deref().unwrap_or("unknown")
             );
-            let reloader =
-                live::Reloader::spawn(engine.index().clone(), dir, live::shared::RELOAD_POLL, |m| {
+            let reloader = live::Reloader::spawn(
+                engine.index().clone(),
+                dir,
+                live::shared::RELOAD_POLL,
+                |m| {
                     eprintln!(
                         "[picked up the writer's index: {} articles, {} passages]",
                         m.articles.len(),
                         m.passages
                     )
-                });
+                },
+            );
             Upkeep {
                 _watcher: None,
                 _feeds: None,

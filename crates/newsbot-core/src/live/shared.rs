@@ -246,7 +246,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let err = require_writer(tmp.path()).unwrap_err().to_string();
-        assert!(err.contains(&format!("pid {}", std::process::id())), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
         drop(lock);
         match claim(tmp.path()).unwrap() {
             Claim::Writer { stale, .. } => assert_eq!(stale, None),
@@ -276,15 +279,29 @@ mod tests {
         std::fs::write(seeds.join("news.txt"), NEWS).unwrap();
         let dir = tmp.path().join("index");
         let storage = Storage::Disk(dir.clone());
-        let writer = IndexHandle::new(open_or_build(&seeds, &storage, false, |_, _| {}).unwrap().index);
+        let writer = IndexHandle::new(
+            open_or_build(&seeds, &storage, false, |_, _| {})
+                .unwrap()
+                .index,
+        );
         let reader = IndexHandle::new(index::open_existing(&dir).unwrap().unwrap());
         let (tx, rx) = std::sync::mpsc::channel();
-        let _reloader = Reloader::spawn(reader.clone(), dir.clone(), Duration::from_millis(20), move |m| {
-            let _ = tx.send(m.passages);
-        });
+        let _reloader = Reloader::spawn(
+            reader.clone(),
+            dir.clone(),
+            Duration::from_millis(20),
+            move |m| {
+                let _ = tx.send(m.passages);
+            },
+        );
 
-        let mut reindexer = crate::live::Reindexer::new(writer.clone(), &seeds, storage.clone()).unwrap();
-        std::fs::write(seeds.join("more.txt"), "A third headline here\n\nA new paragraph.\n").unwrap();
+        let mut reindexer =
+            crate::live::Reindexer::new(writer.clone(), &seeds, storage.clone()).unwrap();
+        std::fs::write(
+            seeds.join("more.txt"),
+            "A third headline here\n\nA new paragraph.\n",
+        )
+        .unwrap();
         reindexer.refresh().unwrap().unwrap();
         let passages = rx.recv_timeout(Duration::from_secs(10)).unwrap();
         assert_eq!(passages, writer.current().manifest.passages);
