@@ -331,16 +331,37 @@ pub struct Upkeep {
     _watcher: Option<live::Watcher>,
     _feeds: Option<Follower>,
     _reloader: Option<live::Reloader>,
+    _prompts: live::PromptWatcher,
 }
 
 /// The writer watches the seed folder and polls the feeds (whose items land in the seed
-/// folder); a reader picks up each commit the writer makes instead.
-pub fn upkeep(g: &Global, engine: &Engine, role: &Role) -> Result<Upkeep> {
+/// folder); a reader picks up each commit the writer makes instead. Every process reloads
+/// the prompts folder when it is edited; `on_prompts` hears of each applied reload (`serve`
+/// re-registers the commands).
+pub fn upkeep(
+    g: &Global,
+    engine: &Engine,
+    role: &Role,
+    on_prompts: impl Fn() + Send + 'static,
+) -> Result<Upkeep> {
+    let prompts = live::PromptWatcher::spawn(
+        engine.prompts_handle().clone(),
+        g.prompts.clone(),
+        live::PromptWatchOptions::default(),
+        move |change| {
+            // A rejected folder is logged by the watcher itself: one line naming the file.
+            if let live::PromptChange::Applied(p) = change {
+                eprintln!("[prompts reloaded: {} topics]", p.topics.len());
+                on_prompts();
+            }
+        },
+    );
     Ok(match role {
         Role::Writer { .. } => Upkeep {
             _watcher: Some(watch_seeds(g, engine)),
             _feeds: follow_feeds(g)?,
             _reloader: None,
+            _prompts: prompts,
         },
         Role::Reader { writer } => {
             let dir = g.data.join("index");
@@ -365,6 +386,7 @@ pub fn upkeep(g: &Global, engine: &Engine, role: &Role) -> Result<Upkeep> {
                 _watcher: None,
                 _feeds: None,
                 _reloader: Some(reloader),
+                _prompts: prompts,
             }
         }
     })

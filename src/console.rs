@@ -268,7 +268,7 @@ pub fn run_ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<
                 width: wrap_width(width),
                 door: Door::Ask,
             };
-            let page = render(&reply, args.page as usize, layout, engine.messages());
+            let page = render(&reply, args.page as usize, layout, &engine.messages());
             write!(out, "{page}")?;
         }
         Ok(())
@@ -333,6 +333,9 @@ pub fn run_chat(
             continue;
         }
         let _ = rl.add_history_entry(line);
+        // Read per line: the prompts can be edited while the console runs.
+        let m = engine.messages();
+        let m = &*m;
         match line {
             "/quit" | "/exit" | "/q" => break,
             "/more" => match &mut last {

@@ -57,9 +57,16 @@ pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
         .store(true, std::sync::atomic::Ordering::Relaxed);
     // Seed files added, changed or removed while the bot runs are re-indexed live (by this
     // process, or by the one writing a shared data folder); the guard stops it at the end.
-    let _upkeep = app::upkeep(g, &engine, &role)?;
+    // Each applied prompts edit bumps the counter; the bot re-registers the commands once a
+    // burst of edits has settled.
+    let (prompt_tx, prompt_rx) = tokio::sync::watch::channel(0u64);
+    let _upkeep = app::upkeep(g, &engine, &role, move || {
+        prompt_tx.send_modify(|n| *n += 1);
+    })?;
     app::embed_in_background(&engine);
-    let mut bot = Bot::new(engine).with_connected_flag(connected);
+    let mut bot = Bot::new(engine)
+        .with_connected_flag(connected)
+        .with_prompt_changes(prompt_rx);
     if g.in_memory {
         eprintln!("note: --in-memory writes nothing to the data folder, so feedback is not logged");
     } else {

@@ -114,7 +114,7 @@ fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
     health
         .index_open
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    let _upkeep = app::upkeep(g, &engine, &role)?;
+    let _upkeep = app::upkeep(g, &engine, &role, || {})?;
     app::embed_in_background(&engine);
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
     console::run_chat(&engine, history, g.width)

@@ -83,13 +83,69 @@ struct Suggestions {
     headlines: Vec<String>,
 }
 
+/// One version of the prompts, with what is derived from them.
+struct PromptSet {
+    prompts: Arc<Prompts>,
+    /// Each topic's vector (its description and words), embedded on first use.
+    topic_vectors: std::sync::OnceLock<Vec<Option<QVec>>>,
+}
+
+impl PromptSet {
+    fn new(prompts: Arc<Prompts>) -> Arc<PromptSet> {
+        Arc::new(PromptSet {
+            prompts,
+            topic_vectors: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn topic_vectors(&self, sem: &Semantic) -> &[Option<QVec>] {
+        self.topic_vectors.get_or_init(|| {
+            self.prompts
+                .topics
+                .iter()
+                .map(|t| sem.query(&t.semantic_text()))
+                .collect()
+        })
+    }
+}
+
+/// The prompts a running engine answers with, swapped whole when `prompts/` is edited
+/// (see [`live::prompts`](crate::live::prompts)); a reply already under way keeps the
+/// version it started with.
+#[derive(Clone)]
+pub struct PromptsHandle(Arc<arc_swap::ArcSwap<PromptSet>>);
+
+impl PromptsHandle {
+    pub fn current(&self) -> Arc<Prompts> {
+        self.0.load().prompts.clone()
+    }
+
+    /// Puts new prompts in place for every reply from now on.
+    pub fn replace(&self, prompts: Arc<Prompts>) {
+        self.0.store(PromptSet::new(prompts));
+    }
+
+    fn set(&self) -> Arc<PromptSet> {
+        self.0.load_full()
+    }
+}
+
+/// The messages of the current prompts, held for as long as the caller needs them.
+pub struct MessagesRef(Arc<Prompts>);
+
+impl std::ops::Deref for MessagesRef {
+    type Target = Messages;
+    fn deref(&self) -> &Messages {
+        &self.0.messages
+    }
+}
+
 pub struct Engine {
     index: IndexHandle,
-    prompts: Arc<Prompts>,
+    prompts: PromptsHandle,
     tuning: Tuning,
     semantic: Option<Arc<Semantic>>,
     semantic_status: SemanticStatus,
-    topic_vectors: std::sync::OnceLock<Vec<Option<QVec>>>,
 }
 
 impl Engine {
@@ -100,11 +156,10 @@ impl Engine {
     pub fn with_handle(index: IndexHandle, prompts: Arc<Prompts>) -> Engine {
         Engine {
             index,
-            prompts,
+            prompts: PromptsHandle(Arc::new(arc_swap::ArcSwap::new(PromptSet::new(prompts)))),
             tuning: Tuning::default(),
             semantic: None,
             semantic_status: SemanticStatus::Off("no model loaded".into()),
-            topic_vectors: std::sync::OnceLock::new(),
         }
     }
 
@@ -115,7 +170,8 @@ impl Engine {
             (_, s) => s,
         };
         self.semantic = semantic;
-        self.topic_vectors = std::sync::OnceLock::new();
+        // Topic vectors belong to the model; a fresh set embeds them again on first use.
+        self.prompts.replace(self.prompts.current());
     }
 
     pub fn semantic(&self) -> Option<&Arc<Semantic>> {
@@ -150,12 +206,19 @@ impl Engine {
         &self.tuning
     }
 
-    pub fn prompts(&self) -> &Prompts {
-        &self.prompts
+    /// The prompts as they are now (they change when `prompts/` is edited under a running
+    /// door).
+    pub fn prompts(&self) -> Arc<Prompts> {
+        self.prompts.current()
     }
 
-    pub fn messages(&self) -> &Messages {
-        &self.prompts.messages
+    pub fn messages(&self) -> MessagesRef {
+        MessagesRef(self.prompts.current())
+    }
+
+    /// What a prompts watcher swaps new prompts in through.
+    pub fn prompts_handle(&self) -> &PromptsHandle {
+        &self.prompts
     }
 
     pub fn index(&self) -> &IndexHandle {
@@ -169,7 +232,7 @@ impl Engine {
             files: m.files.len(),
             articles: m.articles.len(),
             passages: m.passages,
-            topics: self.prompts.topics.len(),
+            topics: self.prompts().topics.len(),
             skipped_files: m.warnings.iter().filter(|w| !w.partial).count(),
             semantic: match (&self.semantic, &self.semantic_status) {
                 (Some(sem), _) => format!("on ({}, {} dims)", sem.model(), sem.dims()),
@@ -275,7 +338,7 @@ impl Engine {
             )),
             Command::Ask => self.search(&command, &text, None),
             Command::Article => self.article_by_text(&command, &text),
-            Command::Topic(name) => match self.prompts.topic(&name) {
+            Command::Topic(name) => match self.prompts().topic(&name) {
                 Some(topic) => self.search(&command, &text, Some(topic)),
                 None => Ok(note(
                     ReplyKind::UnknownCommand,
@@ -289,7 +352,7 @@ impl Engine {
     }
 
     fn topic_list(&self) -> String {
-        self.prompts
+        self.prompts()
             .topics
             .iter()
             .map(|t| format!("/{}", t.name))
@@ -306,7 +369,7 @@ impl Engine {
     /// door has its own wording (the console's is `console_help`).
     pub fn help_text_from(&self, template: &str) -> String {
         let topics = self
-            .prompts
+            .prompts()
             .topics
             .iter()
             .map(|t| format!("/{} — {}", t.name, t.description))
@@ -348,16 +411,17 @@ impl Engine {
             ..*t
         };
         let plan_tuning = if browse { &browse_tuning } else { t };
-        let plan = rank::plan(&search_text, &self.prompts.variants, &stats, plan_tuning);
+        let plan = rank::plan(&search_text, &self.prompts().variants, &stats, plan_tuning);
         // A topic browse is compared with what the topic is about (its cached vector, shared
         // with the no-answer suggestions), rather than with its list of search words.
+        let prompt_set = self.prompts.set();
         let query = match (&self.semantic, topic) {
-            (Some(sem), Some(t)) if browse => self
+            (Some(sem), Some(t)) if browse => prompt_set
                 .prompts
                 .topics
                 .iter()
                 .position(|p| p.name == t.name)
-                .and_then(|i| self.topic_vectors(sem)[i].clone()),
+                .and_then(|i| prompt_set.topic_vectors(sem)[i].clone()),
             (Some(sem), _) => sem.query(&search_text),
             _ => None,
         };
@@ -437,27 +501,17 @@ impl Engine {
         Ok(reply)
     }
 
-    /// Each topic's vector (its description and words), embedded on first use.
-    fn topic_vectors(&self, sem: &Semantic) -> &[Option<QVec>] {
-        self.topic_vectors.get_or_init(|| {
-            self.prompts
-                .topics
-                .iter()
-                .map(|t| sem.query(&t.semantic_text()))
-                .collect()
-        })
-    }
-
     fn suggest(&self, idx: &SearchIndex, plan: &Plan, query: Option<&QVec>) -> Suggestions {
         // The topics closest to the question in meaning with a model, else those sharing
         // most of its words; every topic follows so there is always somewhere to go.
         let terms = plan.all_terms();
+        let prompt_set = self.prompts.set();
         let vectors = match (&self.semantic, query) {
-            (Some(sem), Some(_)) => self.topic_vectors(sem),
+            (Some(sem), Some(_)) => prompt_set.topic_vectors(sem),
             _ => &[],
         };
         let mut topics: Vec<(f32, String)> = self
-            .prompts
+            .prompts()
             .topics
             .iter()
             .enumerate()

@@ -27,7 +27,7 @@ pub mod variants;
 pub mod vectors;
 
 pub use command::Command;
-pub use engine::{Engine, Ranked, SemanticStatus, Stats};
+pub use engine::{Engine, MessagesRef, PromptsHandle, Ranked, SemanticStatus, Stats};
 pub use error::{Error, Result};
 pub use index::{IndexHandle, Storage};
 pub use prompts::Prompts;

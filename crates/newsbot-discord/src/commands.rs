@@ -108,3 +108,36 @@ pub async fn register(http: &Http, prompts: &Prompts, scope: Scope) -> Result<us
     }
     Ok(n)
 }
+
+/// How long the prompts must stay unchanged before the command list is sent again: a burst
+/// of edits (several topic files saved one after another) is one bulk overwrite, well inside
+/// Discord's limit of 200 command creations a day per guild.
+pub const REREGISTER_QUIET: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Sends the command list again, with one bulk overwrite, after each burst of prompt
+/// reloads. `changes` is bumped once per applied reload; the overwrite goes out once `quiet`
+/// has passed without another. Runs until the sender is dropped. A failed overwrite is
+/// logged and the old command list stays registered until the next edit.
+pub async fn reregister_on_change(
+    http: std::sync::Arc<Http>,
+    engine: std::sync::Arc<newsbot_core::Engine>,
+    scope: Scope,
+    mut changes: tokio::sync::watch::Receiver<u64>,
+    quiet: std::time::Duration,
+) {
+    while changes.changed().await.is_ok() {
+        loop {
+            match tokio::time::timeout(quiet, changes.changed()).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(_)) => return,
+                Err(_) => break,
+            }
+        }
+        match register(&http, &engine.prompts(), scope).await {
+            Ok(n) => tracing::info!("re-registered {n} commands after a prompts edit"),
+            Err(e) => tracing::warn!(
+                "re-registering the commands after a prompts edit failed; Discord still shows the old list: {e}"
+            ),
+        }
+    }
+}

@@ -50,7 +50,7 @@ pub async fn handle_message(http: &Http, bot: &Bot, me: UserId, msg: &Message) {
     }
     let page = match verdict {
         Verdict::Allow => match bot.answer(&Request::parse(&text), user, door) {
-            Ok(reply) => render::page(&reply, 1, bot.engine().messages()),
+            Ok(reply) => render::page(&reply, 1, &bot.engine().messages()),
             Err(e) => {
                 tracing::error!("answering message {}: {e}", msg.id);
                 Page::text(&bot.engine().messages().error)

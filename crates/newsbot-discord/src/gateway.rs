@@ -207,14 +207,23 @@ fn auth(e: serenity::Error) -> Error {
 }
 
 /// Connects, registers the commands and answers until Ctrl-C or SIGTERM.
-pub async fn serve(config: Config, bot: Bot) -> Result<(), Error> {
-    let http = config.http();
+pub async fn serve(config: Config, mut bot: Bot) -> Result<(), Error> {
+    let http = Arc::new(config.http());
     // One cheap call up front turns a bad token into a clear error before the gateway.
     let app = http.get_current_application_info().await.map_err(auth)?;
     http.set_application_id(app.id);
     let scope = config.guild_id.map_or(Scope::Global, Scope::Guild);
-    let n = commands::register(&http, bot.engine().prompts(), scope).await?;
+    let n = commands::register(&http, &bot.engine().prompts(), scope).await?;
     tracing::info!("registered {n} commands ({scope:?})");
+    if let Some(changes) = bot.prompt_changes.take() {
+        tokio::spawn(commands::reregister_on_change(
+            http.clone(),
+            bot.engine_arc(),
+            scope,
+            changes,
+            commands::REREGISTER_QUIET,
+        ));
+    }
     let handler = Handler {
         bot: Arc::new(bot),
         me: OnceLock::new(),

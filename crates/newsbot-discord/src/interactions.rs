@@ -63,7 +63,7 @@ fn answer_page(bot: &Bot, req: &Request, page: usize, user: u64, log: bool) -> P
         bot.engine().answer(req).map_err(Error::from)
     };
     match result {
-        Ok(reply) => render::page(&reply, page, bot.engine().messages()),
+        Ok(reply) => render::page(&reply, page, &bot.engine().messages()),
         Err(e) => {
             tracing::error!("answering {req:?}: {e}");
             Page::text(&bot.engine().messages().error)
@@ -134,7 +134,7 @@ async fn component(http: &Http, bot: &Bot, c: &ComponentInteraction) -> Result<(
             }
             c.create_response(http, defer(ephemeral)).await?;
             let p = match bot.engine().article(&id) {
-                Ok(Some(reply)) => render::page(&reply, page, bot.engine().messages()),
+                Ok(Some(reply)) => render::page(&reply, page, &bot.engine().messages()),
                 Ok(None) => Page::text(&Messages::render(
                     &bot.engine().messages().not_found,
                     &[("query", &id)],

@@ -31,6 +31,8 @@ pub struct Bot {
     limiter: RateLimiter,
     /// Set once the gateway says `ready`: what `/healthz` waits for in `serve`.
     connected: Arc<std::sync::atomic::AtomicBool>,
+    /// Bumped on each applied prompts reload, so `serve` re-registers the commands.
+    prompt_changes: Option<tokio::sync::watch::Receiver<u64>>,
 }
 
 impl Bot {
@@ -40,7 +42,14 @@ impl Bot {
             feedback: None,
             limiter: RateLimiter::default(),
             connected: Arc::default(),
+            prompt_changes: None,
         }
+    }
+
+    /// Re-registers the slash commands (debounced) whenever `changes` is bumped.
+    pub fn with_prompt_changes(mut self, changes: tokio::sync::watch::Receiver<u64>) -> Bot {
+        self.prompt_changes = Some(changes);
+        self
     }
 
     /// Shares `flag` as the gateway-connected state (see [`Bot::connected`]).
@@ -73,6 +82,10 @@ impl Bot {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    pub fn engine_arc(&self) -> Arc<Engine> {
+        self.engine.clone()
     }
 
     pub fn limiter(&self) -> &RateLimiter {

@@ -36,6 +36,60 @@ fn no_pings(b: &Value) {
     assert_eq!(b["allowed_mentions"]["roles"], json!([]));
 }
 
+/// A burst of prompt reloads is one bulk overwrite carrying the prompts as they ended up;
+/// a later edit is another.
+#[tokio::test]
+async fn prompt_edits_re_register_the_commands_once_per_burst() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    let cap = capture_server().await;
+    let full = common::engine().prompts();
+    let engine = Arc::new(newsbot_core::Engine::with_handle(
+        common::engine().index().clone(),
+        full.clone(),
+    ));
+    let (tx, rx) = tokio::sync::watch::channel(0u64);
+    let task = tokio::spawn(commands::reregister_on_change(
+        Arc::new(cap.http()),
+        engine.clone(),
+        Scope::Global,
+        rx,
+        Duration::from_millis(300),
+    ));
+    let mut fewer = (*full).clone();
+    let dropped = fewer.topics.pop().unwrap().name;
+    for _ in 0..5 {
+        engine.prompts_handle().replace(Arc::new(fewer.clone()));
+        tx.send_modify(|n| *n += 1);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let reqs = cap.requests();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    assert_eq!(reqs[0].method, "PUT");
+    assert_eq!(
+        reqs[0].path,
+        format!("/api/v10/applications/{APP_ID}/commands")
+    );
+    assert_eq!(body(&reqs[0]), &commands::registration_body(&fewer));
+    assert!(!body(&reqs[0])
+        .to_string()
+        .contains(&format!("\"{dropped}\"")));
+    assert_valid(&reqs);
+
+    engine.prompts_handle().replace(full.clone());
+    tx.send_modify(|n| *n += 1);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    let reqs = cap.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(body(&reqs[1]), &commands::registration_body(&full));
+    drop(tx);
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("the task ends with its sender")
+        .unwrap();
+}
+
 #[tokio::test]
 async fn registration_is_one_valid_bulk_overwrite() {
     let cap = capture_server().await;

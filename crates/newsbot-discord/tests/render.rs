@@ -36,7 +36,7 @@ fn reply(passages: Vec<Passage>) -> Reply {
 
 /// Page `n` of `r`, with the shipped prompts' words.
 fn page(r: &Reply, n: usize) -> Page {
-    render::page(r, n, common::engine().messages())
+    render::page(r, n, &common::engine().messages())
 }
 
 fn assert_within_limits(p: &Page) {

@@ -10,14 +10,17 @@
 //! or a marker / manifest mismatch that makes the next start rebuild.
 //!
 //! [`reindex`] applies one change; [`watch`] polls the seed folder and calls it; [`shared`]
-//! lets several processes serve one data folder, one writing and the rest reading.
+//! lets several processes serve one data folder, one writing and the rest reading; [`prompts`]
+//! reloads the prompts folder when it is edited.
 
+pub mod prompts;
 pub mod reindex;
 pub mod shared;
 pub mod watch;
 
 use std::time::Duration;
 
+pub use prompts::{PromptChange, PromptWatchOptions, PromptWatcher};
 pub use reindex::{Reindexer, CACHE_LIMIT_BYTES};
 pub use shared::{Claim, Reloader, WriterLock};
 pub use watch::{WatchOptions, Watcher};
