@@ -114,6 +114,7 @@ fn serve_help_shows_the_service_flags() {
         "--shard-total <N>",
         "--metrics-addr",
         "--log-format",
+        "--indexer",
     ] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
