@@ -94,28 +94,31 @@ impl BertEmbedder {
         if !tok_path.exists() {
             return Err(model_err(&tok_path, "file not found"));
         }
-        let mut tokenizer = Tokenizer::from_file(&tok_path).map_err(|e| model_err(&tok_path, e))?;
-        // The shipped tokenizer.json pads and truncates to a fixed 128: pad to the longest in
-        // each batch instead, and truncate where sentence-transformers does.
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: max_tokens,
+        let load_tokenizers = || -> Result<(Tokenizer, Tokenizer), EmbedError> {
+            let mut tokenizer =
+                Tokenizer::from_file(&tok_path).map_err(|e| model_err(&tok_path, e))?;
+            // The shipped tokenizer.json pads and truncates to a fixed 128: pad to the longest in
+            // each batch instead, and truncate where sentence-transformers does.
+            tokenizer.with_padding(Some(PaddingParams {
+                strategy: PaddingStrategy::BatchLongest,
                 ..Default::default()
-            }))
-            .map_err(|e| model_err(&tok_path, e))?;
+            }));
+            tokenizer
+                .with_truncation(Some(TruncationParams {
+                    max_length: max_tokens,
+                    ..Default::default()
+                }))
+                .map_err(|e| model_err(&tok_path, e))?;
 
-        let mut query_tokenizer = tokenizer.clone();
-        query_tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: QUERY_MAX_TOKENS.min(max_tokens),
-                ..Default::default()
-            }))
-            .map_err(|e| model_err(&tok_path, e))?;
-
+            let mut query_tokenizer = tokenizer.clone();
+            query_tokenizer
+                .with_truncation(Some(TruncationParams {
+                    max_length: QUERY_MAX_TOKENS.min(max_tokens),
+                    ..Default::default()
+                }))
+                .map_err(|e| model_err(&tok_path, e))?;
+            Ok((tokenizer, query_tokenizer))
+        };
         let weights = dir.join("model.safetensors");
         if !weights.exists() {
             return Err(model_err(&weights, "file not found"));
@@ -125,10 +128,20 @@ impl BertEmbedder {
         // SAFETY: the file is memory-mapped read-only; newsbot never writes model files, and
         // the header was validated above. A concurrent external rewrite is the usual mmap
         // caveat and is documented in the README.
-        let vb = unsafe { VarBuilder::from_mmaped_safetensors(&[&weights], DType::F32, &device) }
+        let mmaped = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights) }
             .map_err(|e| model_err(&weights, e))?;
-        let model = BertModel::load(vb, &config)
-            .map_err(|e| model_err(&weights, format!("weights do not match config.json: {e}")))?;
+        let vb = VarBuilder::from_backend(Box::new(F16Weights(mmaped)), DType::F32, device.clone());
+        // The tokenizer (a regex-heavy JSON file, ~30 ms) is read on a second thread while the
+        // weights load: together they are most of a cold start.
+        let (model, tokenizers) = std::thread::scope(|scope| {
+            let tokenizers = scope.spawn(load_tokenizers);
+            let model = BertModel::load(vb, &config)
+                .map_err(|e| model_err(&weights, format!("weights do not match config.json: {e}")));
+            (model, tokenizers.join())
+        });
+        let (tokenizer, query_tokenizer) = tokenizers
+            .map_err(|_| model_err(&tok_path, "the tokenizer panicked while loading"))??;
+        let model = model?;
 
         let name = dir
             .file_name()
@@ -258,5 +271,66 @@ impl Embedder for BertEmbedder {
             .embed_batch(&self.query_tokenizer, &[text])?
             .pop()
             .unwrap_or_default())
+    }
+}
+
+/// Weights read from the memory-mapped file, with f16 tensors widened to f32 by `half`'s
+/// slice conversion (F16C where the CPU has it). candle's own `to_dtype` converts one element
+/// at a time, which made loading the model take 120 ms of a 200 ms cold start; this takes
+/// a fraction of that. Other dtypes go through candle unchanged.
+struct F16Weights(candle_core::safetensors::MmapedSafetensors);
+
+impl F16Weights {
+    fn load(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
+        let view = self.0.get(name)?;
+        if dtype != DType::F32 || view.dtype() != safetensors::Dtype::F16 {
+            return self.0.load(name, dev)?.to_dtype(dtype);
+        }
+        let bytes = view.data();
+        let mut out = vec![0f32; bytes.len() / 2];
+        if bytes
+            .as_ptr()
+            .align_offset(std::mem::align_of::<half::f16>())
+            == 0
+        {
+            // SAFETY: aligned for f16 (checked above), and every bit pattern is an f16.
+            let halves: &[half::f16] =
+                unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len() / 2) };
+            half::slice::HalfFloatSliceExt::convert_to_f32_slice(halves, &mut out);
+        } else {
+            for (o, b) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+                *o = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+            }
+        }
+        Tensor::from_vec(out, view.shape(), dev)
+    }
+}
+
+impl candle_nn::var_builder::SimpleBackend for F16Weights {
+    fn get(
+        &self,
+        s: candle_core::Shape,
+        name: &str,
+        _: candle_nn::Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> candle_core::Result<Tensor> {
+        let t = self.load(name, dtype, dev)?;
+        if t.shape() != &s {
+            return Err(candle_core::Error::UnexpectedShape {
+                msg: format!("shape mismatch for {name}"),
+                expected: s,
+                got: t.shape().clone(),
+            });
+        }
+        Ok(t)
+    }
+
+    fn get_unchecked(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
+        self.load(name, dtype, dev)
+    }
+
+    fn contains_tensor(&self, name: &str) -> bool {
+        self.0.get(name).is_ok()
     }
 }

@@ -69,6 +69,26 @@ fn long_text_is_truncated_not_an_error() {
     assert!(model.embed_query("").unwrap().len() == 384);
 }
 
+/// Questions are cut at 64 word pieces and passages at 256: what follows the 64th piece
+/// changes a passage's vector but not a question's.
+#[test]
+fn questions_are_cut_shorter_than_passages() {
+    let model = BertEmbedder::load(&model_dir()).unwrap();
+    let head = "the regulator fined the bank ".repeat(14);
+    let (a, b) = (format!("{head} apples"), format!("{head} submarines"));
+    assert_eq!(
+        model.embed_query(&a).unwrap(),
+        model.embed_query(&b).unwrap()
+    );
+    let p = model.embed_passages(&[&a, &b]).unwrap();
+    assert_ne!(p[0], p[1]);
+    // A short question is not cut.
+    assert_ne!(
+        model.embed_query("fined apples").unwrap(),
+        model.embed_query("fined submarines").unwrap()
+    );
+}
+
 fn copy_model(to: &Path) {
     std::fs::create_dir_all(to.join("1_Pooling")).unwrap();
     for f in [
