@@ -232,6 +232,19 @@ pub fn run_fetch_feeds(g: &Global) -> Result<()> {
         !list.is_empty(),
         "no feeds configured: write feeds.toml (or pass --feeds FILE), or set NEWSBOT_FEEDS"
     );
+    // A running writer polls the same feeds into the same seed folder and state file.
+    let _lock = if g.in_memory {
+        None
+    } else {
+        match newsbot_core::live::shared::claim(&g.data)? {
+            newsbot_core::live::Claim::Writer { lock, .. } => Some(lock),
+            newsbot_core::live::Claim::Held { pid } => anyhow::bail!(
+                "newsbot (pid {}) writes {} and polls the feeds it is set up with; run fetch-feeds only when no bot runs on this data folder (both would write its feed state)",
+                pid.as_deref().unwrap_or("unknown"),
+                g.data.display()
+            ),
+        }
+    };
     std::fs::create_dir_all(&g.seeds)
         .with_context(|| format!("creating seed folder {}", g.seeds.display()))?;
     let mut poller = Poller::new(&g.seeds, app::feed_state(g));

@@ -111,6 +111,25 @@ fn a_file_added_is_answered_by_the_writer_and_a_reader_and_a_second_writer_is_re
         "{err}"
     );
 
+    // So does a one-off feed poll, which would write the same seed folder and feed state.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsbot"))
+        .current_dir(folder.dir())
+        .env_clear()
+        .args([
+            "--data",
+            "data",
+            "--seeds",
+            "seeds",
+            "--feed",
+            "http://127.0.0.1:9/feed.xml",
+        ])
+        .arg("fetch-feeds")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("pid {}", writer.pid())), "{err}");
+
     // A file added to the seeds: the writer re-indexes it, the reader picks up the commit.
     folder.add("ferry.txt", &ferry());
     writer.wait_err("re-indexed 1 changed file (ferry.txt)", LONG);
