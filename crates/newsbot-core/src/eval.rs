@@ -128,7 +128,9 @@ pub fn run_baseline(engine: &Engine, questions: &[Question]) -> Result<BaselineR
 }
 
 /// One JSON object per question: each candidate's score parts, coverage and cosine, and
-/// whether it holds the gold text. What `tools/fit_weights.py` fits the weights on.
+/// whether it holds the gold text, and its text (so a new signal can be tried offline, e.g.
+/// `tools/sentence_cosine.py`, before it is built). What `tools/fit_weights.py` fits the
+/// weights on.
 pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<serde_json::Value>> {
     let mut out = Vec::new();
     for q in questions {
@@ -143,6 +145,7 @@ pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<se
                     "cos": c.cos,
                     "coverage": c.coverage,
                     "gold": contains_gold(&c.passage.paragraph, &q.gold),
+                    "text": c.passage.paragraph,
                 })
             })
             .collect();
