@@ -1,7 +1,7 @@
 //! Following feeds through the real binary, against a fixture feed served on 127.0.0.1 by
 //! a tiny HTTP server in a thread. No test touches the internet.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
@@ -10,10 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use common::{collect, root};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
 /// Serves `/feed.xml` from `body` with an ETag, answering 304 to a matching
 /// `If-None-Match`; any other path is a 404.
@@ -234,21 +233,6 @@ fn a_failing_feed_is_reported_and_the_others_still_polled() {
     assert!(err.contains("feed notafeed"), "{err}");
     assert!(err.contains("2 of 3 feeds failed"), "{err}");
     assert!(seeds.join("feeds/wire").exists());
-}
-
-/// Collects a child's output lines as they come.
-fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<String>> {
-    let buf = Arc::new(Mutex::new(String::new()));
-    let b = buf.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            let mut b = b.lock().unwrap();
-            b.push_str(&line);
-            b.push('\n');
-        }
-    });
-    buf
 }
 
 fn wait_for(

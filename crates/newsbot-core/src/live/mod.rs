@@ -18,7 +18,10 @@ pub mod reindex;
 pub mod shared;
 pub mod watch;
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 pub use prompts::{PromptChange, PromptWatchOptions, PromptWatcher};
 pub use reindex::{Reindexer, CACHE_LIMIT_BYTES};
@@ -49,5 +52,51 @@ impl std::fmt::Display for Report {
             self.passages,
             self.elapsed.as_millis()
         )
+    }
+}
+
+/// A polling thread that stops when its guard is dropped: what [`Watcher`], [`Reloader`]
+/// and [`PromptWatcher`] are. The thread's body gets the stop flag and checks it between
+/// polls.
+pub(crate) struct Background {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Starts `body` on a thread named `name`. If the thread cannot start, logs that `what`
+    /// is off and returns a guard that does nothing.
+    pub(crate) fn spawn(
+        name: &str,
+        what: &str,
+        body: impl FnOnce(Arc<AtomicBool>) + Send + 'static,
+    ) -> Background {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || body(flag))
+            .ok();
+        if thread.is_none() {
+            tracing::warn!("could not start the {name} thread; {what}");
+        }
+        Background { stop, thread }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Sleeps `d` in short naps, so dropping a guard never waits a whole poll interval.
+pub(crate) fn nap(stop: &AtomicBool, d: Duration) {
+    let until = Instant::now() + d;
+    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50).min(d));
     }
 }

@@ -10,7 +10,6 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::engine::PromptsHandle;
@@ -63,8 +62,7 @@ fn fingerprint(dir: &Path) -> Option<u64> {
 /// The background thread that reloads the prompts folder into a [`PromptsHandle`] when it
 /// changes. Dropping it stops the thread.
 pub struct PromptWatcher {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: super::Background,
 }
 
 impl PromptWatcher {
@@ -77,26 +75,14 @@ impl PromptWatcher {
         options: PromptWatchOptions,
         on_change: impl Fn(PromptChange<'_>) + Send + 'static,
     ) -> PromptWatcher {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
         // Taken here, not in the thread, so an edit made just after this returns is a change.
         let loaded = fingerprint(&dir);
-        let thread = std::thread::Builder::new()
-            .name("newsbot-prompts".into())
-            .spawn(move || watch(handle, dir, loaded, options, flag, on_change))
-            .ok();
-        if thread.is_none() {
-            tracing::warn!("could not start the prompts watcher; prompt edits need a restart");
-        }
-        PromptWatcher { stop, thread }
-    }
-}
-
-impl Drop for PromptWatcher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        PromptWatcher {
+            _thread: super::Background::spawn(
+                "newsbot-prompts",
+                "prompt edits need a restart",
+                move |stop| watch(handle, dir, loaded, options, stop, on_change),
+            ),
         }
     }
 }
@@ -112,10 +98,7 @@ fn watch(
     let mut last = loaded;
     let mut still_since = Instant::now();
     while !stop.load(Ordering::Relaxed) {
-        let until = Instant::now() + options.poll;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50).min(options.poll));
-        }
+        super::nap(&stop, options.poll);
         let now = fingerprint(&dir);
         if now != last {
             last = now;

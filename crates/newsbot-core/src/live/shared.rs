@@ -16,8 +16,7 @@ use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use crate::error::{io_error, Error, Result};
 use crate::index::manifest::{MANIFEST, REINDEXING};
@@ -140,8 +139,7 @@ fn version(dir: &Path) -> Option<Version> {
 /// A read-only process's background thread that swaps in each commit the writer makes to
 /// the index folder. Dropping it stops the thread.
 pub struct Reloader {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: super::Background,
 }
 
 impl Reloader {
@@ -155,24 +153,12 @@ impl Reloader {
         poll: Duration,
         on_reload: impl Fn(&Manifest) + Send + 'static,
     ) -> Reloader {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("newsbot-reload".into())
-            .spawn(move || follow(handle, dir, poll, flag, on_reload))
-            .ok();
-        if thread.is_none() {
-            tracing::warn!("could not start the index reloader; this process keeps its index");
-        }
-        Reloader { stop, thread }
-    }
-}
-
-impl Drop for Reloader {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        Reloader {
+            _thread: super::Background::spawn(
+                "newsbot-reload",
+                "this process keeps the index it opened",
+                move |stop| follow(handle, dir, poll, stop, on_reload),
+            ),
         }
     }
 }
@@ -187,10 +173,7 @@ fn follow(
     let mut seen = version(&dir);
     let mut warned_for: Option<Option<Version>> = None;
     while !stop.load(Ordering::Relaxed) {
-        let until = Instant::now() + poll;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50).min(poll));
-        }
+        super::nap(&stop, poll);
         let now = version(&dir);
         if now == seen || now.is_none() || dir.join(REINDEXING).exists() {
             continue;

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::index::stamps::Stamp;
@@ -34,8 +33,7 @@ impl Default for WatchOptions {
 /// behaves the same on every filesystem, including network mounts and containers. Dropping
 /// the watcher stops the thread.
 pub struct Watcher {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    _thread: super::Background,
 }
 
 impl Watcher {
@@ -49,24 +47,12 @@ impl Watcher {
         options: WatchOptions,
         on_reindex: impl Fn(&Report) + Send + 'static,
     ) -> Watcher {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name("newsbot-watch".into())
-            .spawn(move || watch(handle, seeds, storage, options, flag, on_reindex))
-            .ok();
-        if thread.is_none() {
-            tracing::warn!("could not start the seed folder watcher; live re-indexing is off");
-        }
-        Watcher { stop, thread }
-    }
-}
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        Watcher {
+            _thread: super::Background::spawn(
+                "newsbot-watch",
+                "live re-indexing is off",
+                move |stop| watch(handle, seeds, storage, options, stop, on_reindex),
+            ),
         }
     }
 }
@@ -79,13 +65,7 @@ fn watch(
     stop: Arc<AtomicBool>,
     on_reindex: impl Fn(&Report),
 ) {
-    let sleep = |d: Duration| {
-        // Short naps so dropping the watcher never waits a whole poll interval.
-        let until = Instant::now() + d;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50).min(d));
-        }
-    };
+    let sleep = |d: Duration| super::nap(&stop, d);
     let mut reindexer = loop {
         match Reindexer::new(handle.clone(), &seeds, storage.clone()) {
             Ok(r) => break r,
