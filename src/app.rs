@@ -106,11 +106,16 @@ fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine,
                         );
                     }
                     live::Claim::Held { pid } if must_write || force_rebuild => {
-                        return Err(newsbot_core::Error::WriterHeld {
+                        let held = newsbot_core::Error::WriterHeld {
                             path: g.data.join(live::shared::LOCK_FILE),
                             pid: pid.unwrap_or_else(|| "unknown".into()),
+                        };
+                        if must_write {
+                            anyhow::bail!(
+                                "{held}, or start this one without --indexer to serve its index read-only"
+                            );
                         }
-                        .into());
+                        return Err(held.into());
                     }
                     live::Claim::Held { pid } => match index::open_existing(&dir) {
                         Ok(Some(index)) => {

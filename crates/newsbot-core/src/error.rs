@@ -28,7 +28,7 @@ pub enum Error {
     PromptSyntax { file: String, message: String },
     #[error("index at {path}: {message}")]
     Index { path: String, message: String },
-    #[error("another newsbot (pid {pid}) holds the index writer lock {path}; stop it first, or start this one without --indexer to serve that process's index read-only")]
+    #[error("another newsbot (pid {pid}) holds the index writer lock {path} and keeps the index up to date itself; stop it first")]
     WriterHeld { path: PathBuf, pid: String },
     #[error("search index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
