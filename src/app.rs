@@ -59,8 +59,11 @@ pub enum Role {
     /// Writes the index: re-indexes seed changes and polls feeds. The lock is held for as
     /// long as the role lives (none in memory).
     Writer { _lock: Option<WriterLock> },
-    /// Serves the index another process writes (its pid, when known).
-    Reader { writer: Option<String> },
+    /// Serves the index in `dir` that another process writes (its pid, when known).
+    Reader {
+        writer: Option<String>,
+        dir: std::path::PathBuf,
+    },
 }
 
 /// How long a reader waits for the writer's first index before giving up.
@@ -106,10 +109,7 @@ fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine,
                         );
                     }
                     live::Claim::Held { pid } if must_write || force_rebuild => {
-                        let held = newsbot_core::Error::WriterHeld {
-                            path: g.data.join(live::shared::LOCK_FILE),
-                            pid: pid.unwrap_or_else(|| "unknown".into()),
-                        };
+                        let held = live::shared::held(&g.data, pid);
                         if must_write {
                             anyhow::bail!(
                                 "{held}, or start this one without --indexer to serve its index read-only"
@@ -125,7 +125,7 @@ fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine,
                                 origin: Origin::Reused,
                                 warnings,
                             };
-                            break (opened, Role::Reader { writer: pid });
+                            break (opened, Role::Reader { writer: pid, dir });
                         }
                         // The writer is building its first index, or is mid-commit.
                         _ => {
@@ -368,8 +368,7 @@ pub fn upkeep(
             _reloader: None,
             _prompts: prompts,
         },
-        Role::Reader { writer } => {
-            let dir = g.data.join("index");
+        Role::Reader { writer, dir } => {
             eprintln!(
                 "[serving the index in {} read-only: pid {} writes it, watching the seeds and polling feeds]",
                 dir.display(),
@@ -377,7 +376,7 @@ pub fn upkeep(
             );
             let reloader = live::Reloader::spawn(
                 engine.index().clone(),
-                dir,
+                dir.clone(),
                 live::shared::RELOAD_POLL,
                 |m| {
                     eprintln!(

@@ -236,14 +236,10 @@ pub fn run_fetch_feeds(g: &Global) -> Result<()> {
     let _lock = if g.in_memory {
         None
     } else {
-        match newsbot_core::live::shared::claim(&g.data)? {
-            newsbot_core::live::Claim::Writer { lock, .. } => Some(lock),
-            newsbot_core::live::Claim::Held { pid } => anyhow::bail!(
-                "newsbot (pid {}) writes {} and polls the feeds it is set up with; run fetch-feeds only when no bot runs on this data folder (both would write its feed state)",
-                pid.as_deref().unwrap_or("unknown"),
-                g.data.display()
-            ),
-        }
+        let (lock, _) = newsbot_core::live::shared::require_writer(&g.data).context(
+            "fetch-feeds writes the seed folder and feed state a running bot writes too; run it only when no bot runs on this data folder",
+        )?;
+        Some(lock)
     };
     std::fs::create_dir_all(&g.seeds)
         .with_context(|| format!("creating seed folder {}", g.seeds.display()))?;

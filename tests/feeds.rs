@@ -1,16 +1,16 @@
 //! Following feeds through the real binary, against a fixture feed served on 127.0.0.1 by
 //! a tiny HTTP server in a thread. No test touches the internet.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as StdCommand, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::Command;
-use common::{collect, root};
+use common::{root, Chat};
 
 mod common;
 
@@ -235,96 +235,45 @@ fn a_failing_feed_is_reported_and_the_others_still_polled() {
     assert!(seeds.join("feeds/wire").exists());
 }
 
-fn wait_for(
-    buf: &Arc<Mutex<String>>,
-    needle: &str,
-    within: Duration,
-    child: &mut Child,
-) -> Duration {
-    let started = Instant::now();
-    loop {
-        if buf.lock().unwrap().contains(needle) {
-            return started.elapsed();
-        }
-        if started.elapsed() > within {
-            let _ = child.kill();
-            panic!(
-                "{needle:?} did not appear within {within:?}:\n{}",
-                buf.lock().unwrap()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn a_running_chat_answers_about_a_new_feed_item() {
     let server = serve(&rss(&[first_item()]));
     let (tmp, seeds, feeds) = workspace(&server.url, "1s");
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("newsbot"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(tmp.path())
-        .arg("--seeds")
-        .arg(&seeds)
-        .arg("--prompts")
-        .arg(root().join("prompts"))
-        .arg("--feeds")
-        .arg(&feeds)
-        .args(["--in-memory", "--log", "warn", "chat"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let out = collect(child.stdout.take().unwrap());
-    let err = collect(child.stderr.take().unwrap());
+    let prompts = root().join("prompts");
+    let args: Vec<&OsStr> = vec![
+        OsStr::new("--seeds"),
+        seeds.as_os_str(),
+        OsStr::new("--prompts"),
+        prompts.as_os_str(),
+        OsStr::new("--feeds"),
+        feeds.as_os_str(),
+        OsStr::new("--in-memory"),
+        OsStr::new("--log"),
+        OsStr::new("warn"),
+    ];
+    let mut chat = Chat::start(tmp.path(), &args, &[]);
 
     // The first poll writes the feed's item, and the seed watcher indexes it.
-    wait_for(
-        &err,
-        "zorblax-harbour-reopens",
-        Duration::from_secs(60),
-        &mut child,
-    );
-    writeln!(stdin, "When did the Zorblax harbour reopen?").unwrap();
-    wait_for(
-        &out,
+    chat.wait_err("zorblax-harbour-reopens", Duration::from_secs(60));
+    chat.say("When did the Zorblax harbour reopen?");
+    chat.wait_out(
         "Zorblax harbour reopens after dredging",
         Duration::from_secs(30),
-        &mut child,
     );
 
     // A new item appears in the feed: within one interval (1 s) plus the re-index delay
     // it is written, indexed and answered.
     *server.body.lock().unwrap() = rss(&[second_item(), first_item()]);
-    let indexed = wait_for(
-        &err,
-        "quuxport-ferry-gets-a-battery",
-        Duration::from_secs(30),
-        &mut child,
-    );
+    let indexed = chat.wait_err("quuxport-ferry-gets-a-battery", Duration::from_secs(30));
     assert!(indexed < Duration::from_secs(15), "took {indexed:?}");
-    writeln!(stdin, "How big is the battery on the Quuxport ferry?").unwrap();
-    wait_for(
-        &out,
-        "Quuxport ferry gets a battery",
-        Duration::from_secs(30),
-        &mut child,
-    );
-    assert!(out
+    chat.say("How big is the battery on the Quuxport ferry?");
+    chat.wait_out("Quuxport ferry gets a battery", Duration::from_secs(30));
+    assert!(chat
+        .out
         .lock()
         .unwrap()
         .contains("2025-03-04 09:30 UTC · https://wire.example/quuxport-ferry"));
-
-    writeln!(stdin, "/quit").unwrap();
-    drop(stdin);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "chat did not exit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    chat.quit();
     assert!(server.hits.load(Ordering::SeqCst) >= 2);
     // Polls between changes were conditional.
     assert!(server.not_modified.load(Ordering::SeqCst) >= 1);

@@ -411,10 +411,16 @@ impl Engine {
             ..*t
         };
         let plan_tuning = if browse { &browse_tuning } else { t };
-        let plan = rank::plan(&search_text, &self.prompts().variants, &stats, plan_tuning);
+        // One version of the prompts for the whole search, however they are edited meanwhile.
+        let prompt_set = self.prompts.set();
+        let plan = rank::plan(
+            &search_text,
+            &prompt_set.prompts.variants,
+            &stats,
+            plan_tuning,
+        );
         // A topic browse is compared with what the topic is about (its cached vector, shared
         // with the no-answer suggestions), rather than with its list of search words.
-        let prompt_set = self.prompts.set();
         let query = match (&self.semantic, topic) {
             (Some(sem), Some(t)) if browse => prompt_set
                 .prompts
@@ -510,8 +516,8 @@ impl Engine {
             (Some(sem), Some(_)) => prompt_set.topic_vectors(sem),
             _ => &[],
         };
-        let mut topics: Vec<(f32, String)> = self
-            .prompts()
+        let mut topics: Vec<(f32, String)> = prompt_set
+            .prompts
             .topics
             .iter()
             .enumerate()

@@ -91,14 +91,19 @@ pub fn claim(data: &Path) -> Result<Claim> {
     })
 }
 
-/// Takes the writer lock or fails naming the holder (`--indexer`, `newsbot index`).
+/// Takes the writer lock or fails naming the holder (`newsbot index`, `fetch-feeds`).
 pub fn require_writer(data: &Path) -> Result<(WriterLock, Option<String>)> {
     match claim(data)? {
         Claim::Writer { lock, stale } => Ok((lock, stale)),
-        Claim::Held { pid } => Err(Error::WriterHeld {
-            path: data.join(LOCK_FILE),
-            pid: pid.unwrap_or_else(|| "unknown".into()),
-        }),
+        Claim::Held { pid } => Err(held(data, pid)),
+    }
+}
+
+/// The error for a writer lock on `data` that `pid` holds.
+pub fn held(data: &Path, pid: Option<String>) -> Error {
+    Error::WriterHeld {
+        path: data.join(LOCK_FILE),
+        pid: pid.unwrap_or_else(|| "unknown".into()),
     }
 }
 
