@@ -40,6 +40,7 @@ fn main() {
     };
     for c in rank::candidates(&searcher, &idx.fields, search, &t)
         .unwrap()
+        .list
         .iter()
         .take(6)
     {

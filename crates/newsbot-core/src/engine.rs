@@ -19,11 +19,10 @@ use crate::error::Result;
 use crate::index::{ArticleMeta, IndexHandle, SearchIndex};
 use crate::prompts::{Messages, Prompts, Topic};
 use crate::rank::confidence::{self, Features};
-use crate::rank::pipeline::passage_from;
-use crate::rank::pipeline::Semantics;
+use crate::rank::pipeline::{passage_from, Meaning, Semantics};
 use crate::rank::{self, Candidate, Plan, Search, TermStats, Tuning};
 use crate::reply::{Match, Passage, Reply, ReplyKind, Request, MAX_RESULTS};
-use crate::semantic::{Semantic, SemanticError};
+use crate::semantic::{Nearby, Semantic, SemanticError};
 use crate::text::squash;
 use crate::vectors::QVec;
 
@@ -402,62 +401,73 @@ impl Engine {
             search_text
         };
         let searcher = idx.reader.searcher();
-        let stats = TermStats::new(&searcher, &idx.fields);
         let t = &self.tuning;
-        // A topic's words are curated, not typos: a browse never "corrects" one it does not
-        // find ("sanction" is not "action").
-        let browse_tuning = Tuning {
-            typo_min_chars: usize::MAX,
-            ..*t
-        };
-        let plan_tuning = if browse { &browse_tuning } else { t };
         // One version of the prompts for the whole search, however they are edited meanwhile.
         let prompt_set = self.prompts.set();
-        let plan = rank::plan(
-            &search_text,
-            &prompt_set.prompts.variants,
-            &stats,
-            plan_tuning,
-        );
-        // A topic browse is compared with what the topic is about (its cached vector, shared
-        // with the no-answer suggestions), rather than with its list of search words.
-        let query = match (&self.semantic, topic) {
-            (Some(sem), Some(t)) if browse => prompt_set
-                .prompts
-                .topics
+        let live = idx.text_keys();
+        std::thread::scope(|scope| {
+            // The question's embedding runs on a second thread while the lexical stages run
+            // here: it is most of a query's time. A topic browse is compared with what the
+            // topic is about (its cached vector, shared with the no-answer suggestions)
+            // rather than with its list of search words, and adds no nearest passages.
+            let meaning = match (&self.semantic, topic) {
+                (Some(sem), Some(t)) if browse => prompt_set
+                    .prompts
+                    .topics
+                    .iter()
+                    .position(|p| p.name == t.name)
+                    .and_then(|i| prompt_set.topic_vectors(sem)[i].clone())
+                    .map(|query| {
+                        Meaning::Ready(Nearby {
+                            query,
+                            nearest: Vec::new(),
+                        })
+                    }),
+                (Some(sem), _) => {
+                    let (text, k) = (search_text.as_str(), t.semantic_candidates);
+                    Some(Meaning::Pending(scope.spawn(move || {
+                        sem.nearby(text, k, |key| live.contains(&key))
+                    })))
+                }
+                _ => None,
+            };
+            let stats = TermStats::new(&searcher, &idx.fields);
+            // A topic's words are curated, not typos: a browse never "corrects" one it does
+            // not find ("sanction" is not "action").
+            let browse_tuning = Tuning {
+                typo_min_chars: usize::MAX,
+                ..*t
+            };
+            let plan_tuning = if browse { &browse_tuning } else { t };
+            let plan = rank::plan(
+                &search_text,
+                &prompt_set.prompts.variants,
+                &stats,
+                plan_tuning,
+            );
+            let search = Search {
+                plan: &plan,
+                browse,
+                patterns: topic.map(|t| &t.highlight[..]).unwrap_or(&[]),
+                semantic: match (&self.semantic, meaning) {
+                    (Some(model), Some(meaning)) => Some(Semantics { model, meaning }),
+                    _ => None,
+                },
+                latest,
+            };
+            let found = rank::candidates(&searcher, &idx.fields, search, t)?;
+            let words = rank::content_tokens(&search_text);
+            let known = words
                 .iter()
-                .position(|p| p.name == t.name)
-                .and_then(|i| prompt_set.topic_vectors(sem)[i].clone()),
-            (Some(sem), _) => sem.query(&search_text),
-            _ => None,
-        };
-        let semantic = match (&self.semantic, &query) {
-            (Some(model), Some(query)) => Some(Semantics {
-                model,
-                query,
-                live: idx.text_keys(),
-            }),
-            _ => None,
-        };
-        let search = Search {
-            plan: &plan,
-            browse,
-            patterns: topic.map(|t| &t.highlight[..]).unwrap_or(&[]),
-            semantic,
-            latest,
-        };
-        let candidates = rank::candidates(&searcher, &idx.fields, search, t)?;
-        let words = rank::content_tokens(&search_text);
-        let known = words
-            .iter()
-            .filter(|w| stats.doc_freq(&w.term).1 > 0)
-            .count() as f32
-            / words.len().max(1) as f32;
-        Ok(Ranked {
-            plan,
-            candidates,
-            known,
-            query,
+                .filter(|w| stats.doc_freq(&w.term).1 > 0)
+                .count() as f32
+                / words.len().max(1) as f32;
+            Ok(Ranked {
+                plan,
+                candidates: found.list,
+                known,
+                query: found.query,
+            })
         })
     }
 

@@ -142,6 +142,12 @@ pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<se
                 let p = &c.parts;
                 serde_json::json!({
                     "lexical": p.total() - p.semantic,
+                    "parts": {
+                        "paragraph": p.paragraph,
+                        "sentence": p.sentence,
+                        "lead": p.lead,
+                        "bm25": p.bm25,
+                    },
                     "cos": c.cos,
                     "coverage": c.coverage,
                     "gold": contains_gold(&c.passage.paragraph, &q.gold),

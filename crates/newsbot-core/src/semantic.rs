@@ -24,6 +24,14 @@ pub enum SemanticError {
     Index(String),
 }
 
+/// A question's vector and the passages nearest it.
+#[derive(Debug, Clone)]
+pub struct Nearby {
+    pub query: QVec,
+    /// Text keys and cosines of the nearest live passages, best first.
+    pub nearest: Vec<(u64, f32)>,
+}
+
 pub struct Semantic {
     embedder: Arc<dyn Embedder>,
     store: RwLock<VectorStore>,
@@ -81,9 +89,21 @@ impl Semantic {
         }
     }
 
+    /// The question's vector and its `k` nearest stored passages that `live` accepts, or
+    /// `None` (logged) when the model fails on it.
+    pub fn nearby(&self, text: &str, k: usize, live: impl Fn(u64) -> bool) -> Option<Nearby> {
+        let query = self.query(text)?;
+        let nearest = if k == 0 {
+            Vec::new()
+        } else {
+            self.nearest(&query, k, live)
+        };
+        Some(Nearby { query, nearest })
+    }
+
     /// Cosine between the question and the passage stored under `key`, if embedded.
     pub fn similarity(&self, q: &QVec, key: u64) -> Option<f32> {
-        self.read().get(key).map(|v| v.dot(q))
+        self.read().similarity(key, q)
     }
 
     /// The `k` nearest stored passages that `live` accepts.

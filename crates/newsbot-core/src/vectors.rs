@@ -61,14 +61,38 @@ impl QVec {
 
     /// Approximate dot product with another quantised vector (the cosine, for unit vectors).
     pub fn dot(&self, other: &QVec) -> f32 {
-        let s: i32 = self
-            .values
-            .iter()
-            .zip(&other.values)
-            .map(|(a, b)| i32::from(*a) * i32::from(*b))
-            .sum();
-        s as f32 * self.scale * other.scale
+        dot_i8(&self.values, &other.values) as f32 * self.scale * other.scale
     }
+}
+
+/// The i8 dot product of the scan, compiled for AVX2 when the CPU has it: the scan over
+/// every stored vector is the one loop whose speed grows with the archive, and the portable
+/// build only vectorises it with SSE2 (about 3× slower at 384 dimensions).
+fn dot_kernel() -> fn(&[i8], &[i8]) -> i32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return |a, b| {
+                // SAFETY: AVX2 is present, checked just above.
+                unsafe { dot_i8_avx2(a, b) }
+            };
+        }
+    }
+    dot_i8
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_i8_avx2(a: &[i8], b: &[i8]) -> i32 {
+    dot_i8(a, b)
+}
+
+#[inline(always)]
+fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| i32::from(*x) * i32::from(*y))
+        .sum()
 }
 
 /// The in-memory table: text key → vector, plus the file it mirrors.
@@ -78,7 +102,10 @@ pub struct VectorStore {
     model: String,
     dims: usize,
     keys: FxHashMap<u64, usize>,
-    vecs: Vec<QVec>,
+    /// Every vector's values back to back (`dims` each), and their scales: one contiguous
+    /// block keeps the scan streaming through memory.
+    values: Vec<i8>,
+    scales: Vec<f32>,
     order: Vec<u64>,
     /// Bytes of the file already decoded (header and whole records), so `refresh` reads
     /// only what other processes appended since.
@@ -100,7 +127,8 @@ impl VectorStore {
             model: model.to_string(),
             dims,
             keys: FxHashMap::default(),
-            vecs: Vec::new(),
+            values: Vec::new(),
+            scales: Vec::new(),
             order: Vec::new(),
             read_upto: 0,
         }
@@ -187,8 +215,9 @@ impl VectorStore {
 
     fn insert_mem(&mut self, key: u64, v: QVec) {
         if let std::collections::hash_map::Entry::Vacant(e) = self.keys.entry(key) {
-            e.insert(self.vecs.len());
-            self.vecs.push(v);
+            e.insert(self.scales.len());
+            self.values.extend_from_slice(&v.values);
+            self.scales.push(v.scale);
             self.order.push(key);
         }
     }
@@ -220,19 +249,33 @@ impl VectorStore {
     }
 
     pub fn len(&self) -> usize {
-        self.vecs.len()
+        self.scales.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.vecs.is_empty()
+        self.scales.is_empty()
     }
 
     pub fn contains(&self, key: u64) -> bool {
         self.keys.contains_key(&key)
     }
 
-    pub fn get(&self, key: u64) -> Option<&QVec> {
-        self.keys.get(&key).map(|&i| &self.vecs[i])
+    pub fn get(&self, key: u64) -> Option<QVec> {
+        self.keys.get(&key).map(|&i| QVec {
+            scale: self.scales[i],
+            values: self.row(i).to_vec(),
+        })
+    }
+
+    /// Cosine between `query` and the vector stored under `key`, if any.
+    pub fn similarity(&self, key: u64, query: &QVec) -> Option<f32> {
+        self.keys
+            .get(&key)
+            .map(|&i| dot_i8(self.row(i), &query.values) as f32 * self.scales[i] * query.scale)
+    }
+
+    fn row(&self, i: usize) -> &[i8] {
+        &self.values[i * self.dims..(i + 1) * self.dims]
     }
 
     /// Adds a batch and appends it to the file in one locked write.
@@ -275,8 +318,17 @@ impl VectorStore {
     pub fn nearest(&self, query: &QVec, k: usize, live: impl Fn(u64) -> bool) -> Vec<(u64, f32)> {
         let mut best: Vec<(u64, f32)> = Vec::with_capacity(k + 1);
         let mut floor = f32::MIN;
-        for (i, v) in self.vecs.iter().enumerate() {
-            let s = v.dot(query);
+        if query.values.len() != self.dims || self.dims == 0 {
+            return best;
+        }
+        let dot = dot_kernel();
+        for (i, (row, scale)) in self
+            .values
+            .chunks_exact(self.dims)
+            .zip(&self.scales)
+            .enumerate()
+        {
+            let s = dot(row, &query.values) as f32 * scale * query.scale;
             if best.len() == k && s <= floor {
                 continue;
             }
@@ -402,6 +454,17 @@ mod tests {
             err.contains("m.vec") && err.contains("another model"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_dispatched_kernel_matches_the_portable_one() {
+        for n in [0, 1, 31, 37, 384] {
+            let a: Vec<i8> = (0..n).map(|i| (i * 37 % 255 - 127) as i8).collect();
+            let b: Vec<i8> = (0..n).map(|i| (i * 91 % 255 - 127) as i8).collect();
+            assert_eq!(dot_kernel()(&a, &b), dot_i8(&a, &b), "length {n}");
+        }
+        let extreme = vec![-128i8; 384];
+        assert_eq!(dot_kernel()(&extreme, &extreme), 384 * 128 * 128);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::index::passages::doc_by_text_key;
 use crate::index::Fields;
 use crate::reply::Passage;
-use crate::semantic::Semantic;
+use crate::semantic::{Nearby, Semantic};
 use crate::vectors::{text_key, QVec};
 
 use super::highlight;
@@ -26,8 +26,8 @@ use super::term_stats::TermStats;
 use super::tuning::Tuning;
 
 /// What is being searched for.
-#[derive(Debug, Clone, Copy)]
-pub struct Search<'a> {
+#[derive(Debug)]
+pub struct Search<'a, 's> {
     pub plan: &'a Plan,
     /// A bare topic command: it browses for paragraphs that are themselves about the topic,
     /// so only the paragraph's own words count, ranked by BM25, the topic's patterns and
@@ -37,18 +37,43 @@ pub struct Search<'a> {
     /// The topic's highlight patterns (none for a question).
     pub patterns: &'a [Regex],
     /// The model and the question's vector, when semantic ranking is on.
-    pub semantic: Option<Semantics<'a>>,
+    pub semantic: Option<Semantics<'a, 's>>,
     /// The question asks for the latest news: recent articles first (`recency`).
     pub latest: bool,
 }
 
-/// What semantic ranking needs: the model's stored vectors, the question's vector, and the
-/// text keys of the index being searched (the store may hold vectors of older texts).
-#[derive(Debug, Clone, Copy)]
-pub struct Semantics<'a> {
+/// What semantic ranking needs: the model's stored vectors, and the question's vector with
+/// the passages nearest it.
+#[derive(Debug)]
+pub struct Semantics<'a, 's> {
     pub model: &'a Semantic,
-    pub query: &'a QVec,
-    pub live: &'a FxHashSet<u64>,
+    pub meaning: Meaning<'s>,
+}
+
+/// Where the question's meaning comes from. Embedding a question is most of a query's
+/// time, so the engine starts it on a second thread and the lexical stages (plan, BM25,
+/// scoring) run meanwhile; the pipeline waits for it only to add cosines.
+#[derive(Debug)]
+pub enum Meaning<'s> {
+    /// Known already (a topic's cached vector); a browse adds no nearest passages.
+    Ready(Nearby),
+    /// Being computed; `None` when the model failed on this question (logged), which
+    /// leaves the ranking lexical.
+    Pending(std::thread::ScopedJoinHandle<'s, Option<Nearby>>),
+}
+
+impl Meaning<'_> {
+    fn wait(self) -> Option<Nearby> {
+        match self {
+            Meaning::Ready(n) => Some(n),
+            Meaning::Pending(h) => h.join().unwrap_or_else(|_| {
+                tracing::warn!(
+                    "semantic scoring skipped for one question: the embedding thread panicked"
+                );
+                None
+            }),
+        }
+    }
 }
 
 /// One scored candidate, with its highlights filled in.
@@ -69,6 +94,13 @@ impl Candidate {
     }
 }
 
+/// The ordered candidates, and the question's vector when the model gave one.
+#[derive(Debug)]
+pub struct Candidates {
+    pub list: Vec<Candidate>,
+    pub query: Option<QVec>,
+}
+
 /// Retrieves, scores and orders the candidates for `search`: best first, ties broken on
 /// article and paragraph, each paragraph text once.
 pub fn candidates(
@@ -76,7 +108,7 @@ pub fn candidates(
     fields: &Fields,
     search: Search,
     t: &Tuning,
-) -> Result<Vec<Candidate>> {
+) -> Result<Candidates> {
     let Search {
         plan,
         browse,
@@ -84,99 +116,46 @@ pub fn candidates(
         semantic,
         latest,
     } = search;
+    let lexical = Lexical {
+        plan,
+        browse,
+        patterns,
+    };
     let mut ranked: Vec<Candidate> = Vec::new();
-    // (BM25 relative to the best hit, document). Nearest passages by meaning join BM25's
-    // hits with no BM25 credit: they are there for what they mean, not the words they share.
-    let mut hits: Vec<(f32, DocAddress)> = Vec::new();
+    let mut have: FxHashSet<DocAddress> = FxHashSet::default();
     if !plan.is_empty() {
         let stats = TermStats::new(searcher, fields);
         let found = searcher.search(
             &*retrieve::query(plan, &stats, browse, t),
             &TopDocs::with_limit(t.candidates).order_by_score(),
         )?;
+        // BM25 relative to the best hit.
         let best = found.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
-        hits.extend(found.into_iter().map(|(s, a)| (s / best, a)));
+        for (s, addr) in found {
+            have.insert(addr);
+            ranked.extend(scored(searcher, fields, &lexical, t, s / best, addr)?);
+        }
     }
-    if let (Some(sem), false) = (semantic, browse) {
-        let have: FxHashSet<DocAddress> = hits.iter().map(|h| h.1).collect();
-        for (key, _) in sem
-            .model
-            .nearest(sem.query, t.semantic_candidates, |k| sem.live.contains(&k))
-        {
-            if let Some(addr) = doc_by_text_key(searcher, fields, key)? {
-                if !have.contains(&addr) {
-                    hits.push((0.0, addr));
+    let nearby = semantic.map(|sem| (sem.model, sem.meaning.wait()));
+    let mut query = None;
+    if let Some((model, Some(nearby))) = nearby {
+        // Nearest passages by meaning join BM25's hits with no BM25 credit: they are there
+        // for what they mean, not the words they share.
+        if !browse {
+            for &(key, _) in &nearby.nearest {
+                if let Some(addr) = doc_by_text_key(searcher, fields, key)? {
+                    if have.insert(addr) {
+                        ranked.extend(scored(searcher, fields, &lexical, t, 0.0, addr)?);
+                    }
                 }
             }
         }
-    }
-    for (bm25, addr) in hits {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let mut p = passage_from(fields, &doc);
-        let para = doc
-            .get_first(fields.para)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        let (mut parts, coverage, spans) = if browse {
-            // Phrase-aware matching of the topic's words in the paragraph alone ("digital
-            // assets" is not "digital"), plus what the topic highlights.
-            let own = score::score(
-                plan,
-                t,
-                &Evidence {
-                    paragraph: &p.paragraph,
-                    article_terms: &FxHashSet::default(),
-                    lead: false,
-                    bm25,
-                },
-            );
-            let mut spans = own.spans;
-            spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
-            // A topic lists only passages that say one of its words or hold what it
-            // highlights themselves: BM25 over the article context alone is not being on
-            // topic.
-            if spans.is_empty() {
-                continue;
-            }
-            let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
-            let parts = ScoreParts {
-                bm25,
-                topic_pattern: if has_pattern { t.topic_pattern } else { 0.0 },
-                ..ScoreParts::default()
-            };
-            (parts, 1.0, spans)
-        } else {
-            let keys = doc
-                .get_first(fields.keys)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            let article_terms: FxHashSet<Rc<str>> =
-                analysis::tokens(keys).into_iter().map(|t| t.term).collect();
-            let s = score::score(
-                plan,
-                t,
-                &Evidence {
-                    paragraph: &p.paragraph,
-                    article_terms: &article_terms,
-                    lead: para == 0,
-                    bm25,
-                },
-            );
-            let mut spans = s.spans;
-            spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
-            (s.parts, s.coverage, spans)
-        };
-        let cos = semantic.and_then(|sem| sem.model.similarity(sem.query, text_key(&p.paragraph)));
-        parts.semantic = t.semantic * cos.unwrap_or(0.0);
-        p.score = parts.total();
-        p.highlights = highlight::merge(&p.paragraph, spans);
-        ranked.push(Candidate {
-            passage: p,
-            para,
-            parts,
-            coverage,
-            cos,
-        });
+        for c in &mut ranked {
+            c.cos = model.similarity(&nearby.query, text_key(&c.passage.paragraph));
+            c.parts.semantic = t.semantic * c.cos.unwrap_or(0.0);
+            c.passage.score = c.parts.total();
+        }
+        query = Some(nearby.query);
     }
     // Ties break on article and paragraph so equal scores always rank the same way,
     // whatever order multi-threaded indexing left the documents in.
@@ -190,7 +169,98 @@ pub fn candidates(
     let mut seen = FxHashSet::default();
     ranked.retain(|c| seen.insert(c.passage.paragraph.clone()));
     super::recency::order(&mut ranked, latest);
-    Ok(ranked)
+    Ok(Candidates {
+        list: ranked,
+        query,
+    })
+}
+
+/// The lexical side of a search, which scoring a hit needs.
+struct Lexical<'a> {
+    plan: &'a Plan,
+    browse: bool,
+    patterns: &'a [Regex],
+}
+
+/// One hit loaded and scored by its words (cosine not yet added), or `None` when a topic
+/// browse leaves it out.
+fn scored(
+    searcher: &Searcher,
+    fields: &Fields,
+    l: &Lexical,
+    t: &Tuning,
+    bm25: f32,
+    addr: DocAddress,
+) -> Result<Option<Candidate>> {
+    let Lexical {
+        plan,
+        browse,
+        patterns,
+    } = *l;
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let mut p = passage_from(fields, &doc);
+    let para = doc
+        .get_first(fields.para)
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    let (parts, coverage, spans) = if browse {
+        // Phrase-aware matching of the topic's words in the paragraph alone ("digital
+        // assets" is not "digital"), plus what the topic highlights.
+        let own = score::score(
+            plan,
+            t,
+            &Evidence {
+                paragraph: &p.paragraph,
+                article_terms: &FxHashSet::default(),
+                lead: false,
+                bm25,
+            },
+        );
+        let mut spans = own.spans;
+        spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
+        // A topic lists only passages that say one of its words or hold what it
+        // highlights themselves: BM25 over the article context alone is not being on
+        // topic.
+        if spans.is_empty() {
+            return Ok(None);
+        }
+        let has_pattern = patterns.iter().any(|r| r.is_match(&p.paragraph));
+        let parts = ScoreParts {
+            bm25,
+            topic_pattern: if has_pattern { t.topic_pattern } else { 0.0 },
+            ..ScoreParts::default()
+        };
+        (parts, 1.0, spans)
+    } else {
+        let keys = doc
+            .get_first(fields.keys)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let article_terms: FxHashSet<Rc<str>> =
+            analysis::tokens(keys).into_iter().map(|t| t.term).collect();
+        let s = score::score(
+            plan,
+            t,
+            &Evidence {
+                paragraph: &p.paragraph,
+                article_terms: &article_terms,
+                lead: para == 0,
+                bm25,
+            },
+        );
+        let mut spans = s.spans;
+        spans.extend(highlight::spans(&p.paragraph, &HashSet::new(), patterns));
+        (s.parts, s.coverage, spans)
+    };
+    p.score = parts.total();
+    p.highlights = highlight::merge(&p.paragraph, spans);
+    Ok(Some(Candidate {
+        passage: p,
+        para,
+        parts,
+        coverage,
+        cos: None,
+    }))
 }
 
 /// A passage's display fields from its stored document; ranking fills score and highlights.
