@@ -6,7 +6,11 @@ object per question: its candidates with lexical score, cosine, coverage and whe
 hold the gold text, the share of its words the corpus knows, and `decline` for questions
 that should be declined). Needs numpy and scikit-learn.
 
-    python3 tools/fit_weights.py dump1.jsonl dump2.jsonl ...
+    python3 tools/fit_weights.py [--semantic W] dump1.jsonl dump2.jsonl ...
+
+`--semantic W` keeps the ranking weight at W (still printing the sweep) and fits only the
+decision: used when the sweep's best weights tie within TIE and the engine's own eval of
+them, which reorders ties and nearest candidates exactly, picks one.
 
 1. Ranking: score = lexical + w * cos. w is the value with the best mean top-1 across the
    files, each file weighing the same (so the large SQuAD half does not drown the seeds).
@@ -57,7 +61,11 @@ def features(r, w):
 
 
 def main():
-    sets = load(sys.argv[1:])
+    args = sys.argv[1:]
+    fixed = None
+    if args[:1] == ["--semantic"]:
+        fixed, args = float(args[1]), args[2:]
+    sets = load(args)
     means = []
     for i in range(0, 31):
         w = i * 0.1
@@ -69,6 +77,8 @@ def main():
     # words (which the highlights show) decide.
     best = max(m for _, m in means)
     best_w = min(w for w, m in means if m >= best - TIE)
+    if fixed is not None:
+        best_w = fixed
     print(f"semantic: {best_w:.1f}  (mean top-1 {dict(means)[best_w]:.4f}; best {best:.4f})")
 
     X, y, sw, origin = [], [], [], []
