@@ -93,11 +93,7 @@ impl Semantic {
     /// `None` (logged) when the model fails on it.
     pub fn nearby(&self, text: &str, k: usize, live: impl Fn(u64) -> bool) -> Option<Nearby> {
         let query = self.query(text)?;
-        let nearest = if k == 0 {
-            Vec::new()
-        } else {
-            self.nearest(&query, k, live)
-        };
+        let nearest = self.nearest(&query, k, live);
         Some(Nearby { query, nearest })
     }
 

@@ -318,7 +318,8 @@ impl VectorStore {
     pub fn nearest(&self, query: &QVec, k: usize, live: impl Fn(u64) -> bool) -> Vec<(u64, f32)> {
         let mut best: Vec<(u64, f32)> = Vec::with_capacity(k + 1);
         let mut floor = f32::MIN;
-        if query.values.len() != self.dims || self.dims == 0 {
+        // k = 0 asks for nothing (and would index `best[k - 1]` below).
+        if k == 0 || query.values.len() != self.dims || self.dims == 0 {
             return best;
         }
         let dot = dot_kernel();
@@ -478,6 +479,7 @@ mod tests {
         assert!(top.windows(2).all(|w| w[0].1 >= w[1].1));
         let top = s.nearest(&q, 3, |k| k != 7);
         assert!(top.iter().all(|(k, _)| *k != 7));
+        assert!(s.nearest(&q, 0, |_| true).is_empty());
     }
 
     #[test]
