@@ -23,12 +23,26 @@ pub fn storage(g: &Global) -> Storage {
     }
 }
 
-/// A progress bar on stderr that shows only on a terminal and only once work takes a
-/// moment, so scripted runs and small seed folders stay quiet.
-pub fn progress_bar(what: &'static str) -> impl FnMut(usize, usize) {
+/// Progress of long work on stderr: a bar on a terminal once the work takes a moment (so
+/// small seed folders stay quiet), otherwise a plain line every `every` with the count and
+/// an estimate of the time left, so a log or a pipe never sits in silence.
+pub fn progress_bar(what: &'static str, every: Duration) -> impl FnMut(usize, usize) {
+    use std::io::IsTerminal;
     let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;
+    let mut last_line = started;
     move |done, total| {
+        if !terminal {
+            if done < total && last_line.elapsed() >= every {
+                last_line = Instant::now();
+                eprintln!(
+                    "[{what}: {done}/{total}{}]",
+                    time_left(started, done, total)
+                );
+            }
+            return;
+        }
         if bar.is_none() && started.elapsed().as_millis() > 300 {
             let b = ProgressBar::new(total as u64);
             b.set_style(
@@ -45,6 +59,20 @@ pub fn progress_bar(what: &'static str) -> impl FnMut(usize, usize) {
                 b.finish_and_clear();
             }
         }
+    }
+}
+
+/// ", about 3m 20s left", from the rate so far; empty before there is a rate.
+fn time_left(started: Instant, done: usize, total: usize) -> String {
+    if done == 0 {
+        return String::new();
+    }
+    let per_item = started.elapsed().as_secs_f64() / done as f64;
+    let secs = (per_item * total.saturating_sub(done) as f64).round() as u64;
+    match secs {
+        0..=59 => format!(", about {secs}s left"),
+        60..=3599 => format!(", about {}m {:02}s left", secs / 60, secs % 60),
+        _ => format!(", about {}h {:02}m left", secs / 3600, secs / 60 % 60),
     }
 }
 
@@ -157,8 +185,9 @@ fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine,
     }
     newsbot_core::telemetry::passages_indexed(opened.index.manifest.passages);
     let mut engine = Engine::new(opened.index, prompts);
-    let (semantic, status) = load_semantic(g);
-    engine.set_semantic(semantic, status);
+    let models = load_models(g);
+    engine.set_semantic(models.semantic, models.status);
+    engine.set_reranker(models.reranker, models.rerank_status);
     Ok((engine, role))
 }
 
@@ -169,7 +198,7 @@ fn open_index(g: &Global, force_rebuild: bool) -> Result<index::Opened> {
         &g.seeds,
         &storage(g),
         force_rebuild,
-        progress_bar("indexing"),
+        progress_bar("indexing", g.progress_every()),
     )
     .with_context(|| format!("opening the index for seed folder {}", g.seeds.display()))?;
     if let Origin::Built { reason } = &opened.origin {
@@ -203,15 +232,35 @@ fn model_dir(model: &str) -> std::path::PathBuf {
     p
 }
 
-/// Loads the sentence-embedding model and its vector store. Any failure is one warning line
-/// naming the file and the fix, and the engine then ranks by words alone: a broken model
-/// never stops the bot.
-pub fn load_semantic(g: &Global) -> (Option<Arc<Semantic>>, SemanticStatus) {
+/// The models an engine ranks with, each with why it is off when it is.
+pub struct Models {
+    pub semantic: Option<Arc<Semantic>>,
+    pub status: SemanticStatus,
+    pub reranker: Option<Arc<dyn newsbot_core::reranker::Reranker>>,
+    pub rerank_status: SemanticStatus,
+}
+
+/// Loads the sentence-embedding model with its vector store, and the cross-encoder
+/// reranker that shares its word-embedding table. Any failure is one warning line naming the
+/// file and the fix, and the engine then ranks without that model: a broken model never
+/// stops the bot.
+pub fn load_models(g: &Global) -> Models {
+    let off = |why: &str| SemanticStatus::Off(why.into());
+    let mut models = Models {
+        semantic: None,
+        status: off("no model loaded"),
+        reranker: None,
+        rerank_status: off("no model loaded"),
+    };
     if g.lexical {
-        return (None, SemanticStatus::Off("--lexical".into()));
+        models.status = off("--lexical");
+        models.rerank_status = off("--lexical");
+        return models;
     }
     if g.model.trim().eq_ignore_ascii_case("none") {
-        return (None, SemanticStatus::Off("NEWSBOT_MODEL=none".into()));
+        models.status = off("NEWSBOT_MODEL=none");
+        models.rerank_status = off("NEWSBOT_MODEL=none (the reranker shares its vocabulary)");
+        return models;
     }
     let dir = model_dir(&g.model);
     let started = Instant::now();
@@ -223,13 +272,13 @@ pub fn load_semantic(g: &Global) -> (Option<Arc<Semantic>>, SemanticStatus) {
                  (git checkout -- models/), point NEWSBOT_MODEL at a sentence-transformers \
                  folder, or pass --lexical to silence this."
             );
-            return (
-                None,
-                SemanticStatus::Off(format!("model failed to load: {e}")),
-            );
+            models.status = SemanticStatus::Off(format!("model failed to load: {e}"));
+            models.rerank_status = off("the sentence-embedding model it shares did not load");
+            return models;
         }
     };
     tracing::info!(model = %dir.display(), ms = started.elapsed().as_millis() as u64, "model loaded");
+    (models.reranker, models.rerank_status) = load_reranker(g, &embedder);
     use newsbot_core::embedder::Embedder;
     let (name, dims) = (embedder.name().to_string(), embedder.dims());
     let store = match (&g.vectors, g.in_memory) {
@@ -238,26 +287,56 @@ pub fn load_semantic(g: &Global) -> (Option<Arc<Semantic>>, SemanticStatus) {
         (None, false) => VectorStore::open(&g.data.join("vectors"), &name, dims),
     };
     match store {
-        Ok(store) => (
-            Some(Arc::new(Semantic::new(Arc::new(embedder), store))),
-            SemanticStatus::On,
-        ),
+        Ok(store) => {
+            models.semantic = Some(Arc::new(Semantic::new(Arc::new(embedder), store)));
+            models.status = SemanticStatus::On;
+        }
         Err(e) => {
             eprintln!("warning: semantic ranking off, answering by words only: {e}");
+            models.status = SemanticStatus::Off(format!("vector store unusable: {e}"));
+        }
+    }
+    models
+}
+
+/// The cross-encoder, unless `--rerank off`. A missing or corrupt file is one warning
+/// line naming it; answers then keep the engine's own order.
+fn load_reranker(
+    g: &Global,
+    embedder: &newsbot_embed::BertEmbedder,
+) -> (
+    Option<Arc<dyn newsbot_core::reranker::Reranker>>,
+    SemanticStatus,
+) {
+    if !g.rerank.on() {
+        return (None, SemanticStatus::Off("--rerank off".into()));
+    }
+    let dir = model_dir(&g.reranker_model);
+    let started = Instant::now();
+    match newsbot_embed::BertReranker::load(&dir, embedder) {
+        Ok(r) => {
+            tracing::info!(model = %dir.display(), ms = started.elapsed().as_millis() as u64, "reranker loaded");
+            (Some(Arc::new(r)), SemanticStatus::On)
+        }
+        Err(e) => {
+            eprintln!(
+                "warning: reranker off, answers keep the engine's order: {e}. Restore it \
+                 (git checkout -- models/), or pass --rerank off to silence this."
+            );
             (
                 None,
-                SemanticStatus::Off(format!("vector store unusable: {e}")),
+                SemanticStatus::Off(format!("model failed to load: {e}")),
             )
         }
     }
 }
 
-/// Embeds the passages that have no vector yet, before answering (`ask`, `eval`): a progress
-/// bar on a terminal when it takes a moment. A failure is a warning; answers fall back to
+/// Embeds the passages that have no vector yet, before answering (`ask`, `eval`), with
+/// progress on stderr. A failure is a warning; answers fall back to
 /// words for the passages left without a vector.
-pub fn embed_now(engine: &Engine) {
+pub fn embed_now(g: &Global, engine: &Engine) {
     let started = Instant::now();
-    let mut bar = progress_bar("embedding");
+    let mut bar = progress_bar("embedding passages", g.progress_every());
     match engine.embed_pending(&mut bar) {
         Ok(0) => {}
         Ok(n) => tracing::info!(
@@ -302,8 +381,10 @@ pub fn embed_in_background(engine: &Engine) {
                     match result {
                         Ok(0) => {}
                         Ok(n) => eprintln!(
-                            "[embedded {n} passages in {:.1} s; semantic ranking covers them now]",
-                            started.elapsed().as_secs_f64()
+                            "[embedded {n} passage{} in {:.1} s; semantic ranking covers {} now]",
+                            if n == 1 { "" } else { "s" },
+                            started.elapsed().as_secs_f64(),
+                            if n == 1 { "it" } else { "them" }
                         ),
                         Err(e) => {
                             eprintln!("warning: embedding passages: {e}; retrying in a minute");
@@ -447,4 +528,19 @@ fn follow_feeds(g: &Global) -> Result<Option<Follower>> {
         feed_state(g),
         |feed, written| eprintln!("[feed {}: {} new items]", feed.name, written.len()),
     )))
+}
+
+/// `ask --now`: answers with the vectors already stored. When some passages have none yet,
+/// one line says how much semantic ranking covers.
+pub fn note_coverage(engine: &Engine) {
+    if engine.semantic().is_none() {
+        return;
+    }
+    let (embedded, total) = engine.embedding_coverage();
+    if embedded < total {
+        eprintln!(
+            "note: answering now with {embedded} of {total} passages embedded ({:.0}%); the rest rank by words only. Run without --now to embed them first.",
+            100.0 * embedded as f64 / total.max(1) as f64
+        );
+    }
 }

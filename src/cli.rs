@@ -49,9 +49,23 @@ pub struct Global {
         default_value = "models/all-MiniLM-L6-v2"
     )]
     pub model: String,
-    /// Rank by words only, without the sentence-embedding model (same as --model none).
+    /// Rank by words only, without the sentence-embedding model or the reranker (same as
+    /// --model none).
     #[arg(long, global = true)]
     pub lexical: bool,
+    /// Rerank the top passages with the cross-encoder (`on`), or keep the engine's order
+    /// (`off`).
+    #[arg(long, global = true, env = "NEWSBOT_RERANK", value_enum, default_value_t = Switch::Off)]
+    pub rerank: Switch,
+    /// Cross-encoder reranker folder (holding reranker.safetensors; it shares the
+    /// sentence-embedding model's vocabulary and word embeddings).
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSBOT_RERANKER_MODEL",
+        default_value = "models/reranker-minilm-l6-squad"
+    )]
+    pub reranker_model: String,
     /// Folder for the passage embeddings [default: <data>/vectors; in memory with
     /// --in-memory].
     #[arg(long, global = true, env = "NEWSBOT_VECTORS")]
@@ -84,10 +98,38 @@ pub struct Global {
     /// Log lines as text, or as one JSON object per line for log shippers.
     #[arg(long, global = true, env = "NEWSBOT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// On a pipe or log, how often long work (indexing, embedding) prints a progress line,
+    /// in seconds; a terminal gets a bar instead.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSBOT_PROGRESS_SECS",
+        default_value_t = 5.0,
+        hide = true
+    )]
+    pub progress_secs: f64,
     /// `serve` and `chat`: serve Prometheus `/metrics` and `/healthz` on this address. A
     /// bare port binds 127.0.0.1 only [default: off].
     #[arg(long, global = true, env = "NEWSBOT_METRICS_ADDR", value_parser = crate::service::parse_addr)]
     pub metrics_addr: Option<std::net::SocketAddr>,
+}
+
+impl Global {
+    pub fn progress_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.progress_secs.clamp(0.0, 3600.0))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn on(self) -> bool {
+        self == Switch::On
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -167,6 +209,10 @@ pub struct AskArgs {
     /// Which page of results to show (3 passages a page, as in Discord).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
     pub page: u32,
+    /// Answer at once with the passages already embedded instead of embedding the rest
+    /// first (a large new archive takes minutes); says how much is covered.
+    #[arg(long)]
+    pub now: bool,
 }
 
 #[derive(Debug, Default, Args)]

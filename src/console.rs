@@ -36,6 +36,9 @@ struct JsonPassage<'a> {
     /// ISO 8601, when the article is dated.
     date: Option<&'a str>,
     url: Option<&'a str>,
+    /// The cross-encoder's logit, when the passage was reranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rerank: Option<f32>,
 }
 
 pub fn to_json(reply: &Reply) -> String {
@@ -58,6 +61,7 @@ pub fn to_json(reply: &Reply) -> String {
                 highlights: &p.highlights,
                 date: p.date.as_deref(),
                 url: p.url.as_deref(),
+                rerank: p.rerank,
             })
             .collect(),
     };
@@ -86,22 +90,48 @@ pub enum Door {
 /// Indent of a passage's lines under its "1. Headline" line.
 const INDENT: &str = "   ";
 
+/// Text as the console may print it: a control character (an escape sequence typed into
+/// `/article`, a stray one in an article) is shown in caret notation (`^[`), never sent to
+/// the terminal raw, where it could move the cursor or recolour the screen.
+fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push(c),
+            '\t' => out.push(' '),
+            '\u{0}'..='\u{1f}' => {
+                out.push('^');
+                out.push(char::from(c as u8 + b'@'));
+            }
+            '\u{7f}' => out.push_str("^?"),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Wraps highlighted spans. On a terminal they are bold; elsewhere the text is left plain.
 fn with_highlights(p: &Passage, bold: bool) -> String {
     if !bold {
-        return p.paragraph.clone();
+        return visible(&p.paragraph).into_owned();
     }
     let chars: Vec<char> = p.paragraph.chars().collect();
     let mut out = String::new();
     let mut at = 0;
+    let piece =
+        |from: usize, to: usize| visible(&chars[from..to].iter().collect::<String>()).into_owned();
     for &[s, e] in &p.highlights {
-        out.extend(&chars[at..s]);
+        out.push_str(&piece(at, s));
         out.push_str("\x1b[1m");
-        out.extend(&chars[s..e]);
+        out.push_str(&piece(s, e));
         out.push_str("\x1b[0m");
         at = e;
     }
-    out.extend(&chars[at..]);
+    out.push_str(&piece(at, chars.len()));
     out
 }
 
@@ -109,6 +139,11 @@ fn with_highlights(p: &Passage, bold: bool) -> String {
 /// starting with `first` and the rest with `rest`. Words are never broken: a word longer than
 /// the line (a URL) overflows it.
 fn wrap(text: &str, width: Option<usize>, first: &str, rest: &str) -> String {
+    wrap_shown(&visible(text), width, first, rest)
+}
+
+/// [`wrap`] for text already made [`visible`] (a paragraph with its bold codes).
+fn wrap_shown(text: &str, width: Option<usize>, first: &str, rest: &str) -> String {
     let Some(width) = width else {
         return format!("{first}{text}");
     };
@@ -198,7 +233,7 @@ pub fn render(reply: &Reply, page: usize, layout: Layout, m: &Messages) -> Strin
             if p.section.as_deref() != section {
                 section = p.section.as_deref();
                 if let Some(s) = section {
-                    out.push_str(&format!("## {s}\n\n"));
+                    out.push_str(&format!("## {}\n\n", visible(s)));
                 }
             }
             out.push_str(&format!("{}\n\n", wrap(&p.paragraph, w, "", "")));
@@ -221,7 +256,7 @@ pub fn render(reply: &Reply, page: usize, layout: Layout, m: &Messages) -> Strin
         }
         out.push_str(&format!(
             "{}\n",
-            wrap(&with_highlights(p, layout.bold), w, &hang, &hang)
+            wrap_shown(&with_highlights(p, layout.bold), w, &hang, &hang)
         ));
         let footer = format!("{}{}", sources(p), dated(p));
         out.push_str(&format!("{}\n", wrap(&footer, w, &hang, &hang)));
@@ -282,15 +317,34 @@ pub fn run_ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<
             "give a question, e.g. newsbot ask \"who was fined?\", or pipe questions one per line"
         );
     }
-    // One answer per input line, in order, flushed as it goes so a script can stream.
-    for line in stdin.lock().lines() {
-        let line = line.context("reading questions from standard input")?;
-        if line.trim().is_empty() {
+    // One answer per input line, in order, flushed as it goes so a script can stream. A line
+    // that is not UTF-8 is read lossily and a blank one is answered as `ask ""` is, so the
+    // n-th object out always belongs to the n-th line in. A question that fails is one error
+    // object (or line), and the rest are still answered.
+    let mut failed = 0usize;
+    for line in stdin.lock().split(b'\n') {
+        let bytes = line.context("reading questions from standard input")?;
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+        let text = String::from_utf8_lossy(bytes);
+        if !args.json && text.trim().is_empty() {
             continue;
         }
-        answer_one(&mut out, &line)?;
+        if let Err(e) = answer_one(&mut out, &text) {
+            failed += 1;
+            tracing::error!("answering {text:?}: {e:#}");
+            if args.json {
+                let obj = serde_json::json!({ "query": text, "error": format!("{e:#}") });
+                writeln!(out, "{obj}")?;
+            } else {
+                writeln!(out, "{}", engine.messages().error)?;
+            }
+        }
         out.flush()?;
     }
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} questions could not be answered (see the log)"
+    );
     Ok(())
 }
 

@@ -55,9 +55,14 @@ fn init_logging(filter: &str, format: cli::LogFormat) -> anyhow::Result<()> {
                 "--log / NEWSBOT_LOG: {filter:?} is not a log filter ({e}); try `warn`, `info` or `newsbot=debug`"
             )
         })?;
+    // Colours only on a terminal (and never with NO_COLOR): a log file or a journal gets
+    // plain text. Every line passes the redactor, which removes interaction tokens.
+    use std::io::IsTerminal;
+    let ansi = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(newsbot_discord::redact::RedactingWriter(std::io::stderr))
+        .with_ansi(ansi)
         .with_target(false);
     match format {
         cli::LogFormat::Text => logs.init(),
@@ -73,7 +78,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::FetchFeeds) => run::run_fetch_feeds(g),
         Some(Command::Ask(args)) => {
             let engine = app::open_engine(g, false)?;
-            app::embed_now(&engine);
+            if args.now {
+                app::note_coverage(&engine);
+            } else {
+                app::embed_now(g, &engine);
+            }
             console::run_ask(&engine, &args, g.width)
         }
         Some(Command::Chat) => run_chat(g),
@@ -87,7 +96,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             dump_candidates,
         }) => {
             let engine = app::open_engine(g, false)?;
-            app::embed_now(&engine);
+            app::embed_now(g, &engine);
             let opts = run::EvalOptions {
                 verbose,
                 json,

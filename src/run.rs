@@ -20,7 +20,7 @@ pub fn run_index(g: &Global, verbose: bool) -> Result<()> {
         let (lock, _) = newsbot_core::live::shared::require_writer(&g.data)?;
         Some(lock)
     };
-    let corpus = corpus::load_dir_with(&g.seeds, app::progress_bar("reading"))
+    let corpus = corpus::load_dir_with(&g.seeds, app::progress_bar("reading", g.progress_every()))
         .with_context(|| format!("reading seed folder {}", g.seeds.display()))?;
     for w in &corpus.warnings {
         eprintln!("warning: {w}");
@@ -32,7 +32,12 @@ pub fn run_index(g: &Global, verbose: bool) -> Result<()> {
         }
     }
     let storage = app::storage(g);
-    index::build(&corpus, &storage, app::progress_bar("indexing")).context("building the index")?;
+    index::build(
+        &corpus,
+        &storage,
+        app::progress_bar("indexing", g.progress_every()),
+    )
+    .context("building the index")?;
     let secs = started.elapsed().as_secs_f64();
     let mb = corpus.total_bytes() as f64 / 1e6;
     println!(
@@ -69,16 +74,30 @@ pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
     print_encodings(&acc);
     if json {
         let mut v = serde_json::to_value(&s)?;
+        // What the seed folder holds now, with each skipped file's name and reason.
+        v["skipped_files"] = acc.files_skipped.into();
+        v["skipped"] = acc
+            .files
+            .iter()
+            .filter_map(|f| {
+                let why = f.skipped.as_ref()?;
+                Some(serde_json::json!({ "file": f.file, "reason": why }))
+            })
+            .collect();
         v["accounting"] = serde_json::to_value(&acc)?;
         println!("{v}");
         return Ok(());
     }
     println!(
-        "files:    {}\narticles: {}\npassages: {}\ntopics:   {}\nsemantic: {}\nembedded: {} of {} distinct passage texts",
-        s.files, s.articles, s.passages, s.topics, s.semantic, s.embedded, s.distinct_passages
+        "files:    {}\narticles: {}\npassages: {}\ntopics:   {}\nsemantic: {}\nrerank:   {}\nembedded: {} of {} distinct passage texts",
+        s.files, s.articles, s.passages, s.topics, s.semantic, s.rerank, s.embedded, s.distinct_passages
     );
-    if s.skipped_files > 0 {
-        println!("skipped:  {} (see warnings)", s.skipped_files);
+    if acc.files_skipped > 0 {
+        println!(
+            "skipped:  {} file{} (reasons in the table below)",
+            acc.files_skipped,
+            if acc.files_skipped == 1 { "" } else { "s" }
+        );
     }
     print!("\n{}", accounting_table(&acc));
     if !acc.merges.is_empty() {
@@ -90,7 +109,8 @@ pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// Per-file and total counts, one row each.
+/// Per-file and total counts, one row each; a file left out whole says why on its row, and
+/// what a loaded file lost is listed under the table.
 fn accounting_table(acc: &Accounting) -> String {
     let width = acc
         .files
@@ -99,25 +119,68 @@ fn accounting_table(acc: &Accounting) -> String {
         .chain([5])
         .max()
         .unwrap_or(5);
-    let row = |name: &str, c: &Counts| {
+    let header = [
+        "format",
+        "lines",
+        "blocks",
+        "records",
+        "paragraphs",
+        "headlines",
+        "headings",
+        "promo",
+        "dropped",
+        "duplicates",
+    ];
+    let row = |name: &str, format: &str, c: &Counts| {
         format!(
-            "{name:<width$}  {:>7}  {:>10}  {:>9}  {:>8}  {:>5}  {:>10}\n",
+            "{name:<width$}  {format:<8}  {:>7}  {:>6}  {:>7}  {:>10}  {:>9}  {:>8}  {:>5}  {:>7}  {:>10}\n",
             c.lines,
+            c.blocks,
+            c.records,
             c.paragraphs_indexed,
             c.headlines,
             c.headings,
             c.promo_lines,
+            c.dropped,
             c.duplicates_stored_once
         )
     };
     let mut out = format!(
-        "{:<width$}  {:>7}  {:>10}  {:>9}  {:>8}  {:>5}  {:>10}\n",
-        "file", "lines", "paragraphs", "headlines", "headings", "promo", "duplicates"
+        "{:<width$}  {:<8}  {:>7}  {:>6}  {:>7}  {:>10}  {:>9}  {:>8}  {:>5}  {:>7}  {:>10}\n",
+        "file",
+        header[0],
+        header[1],
+        header[2],
+        header[3],
+        header[4],
+        header[5],
+        header[6],
+        header[7],
+        header[8],
+        header[9]
     );
     for f in &acc.files {
-        out.push_str(&row(&f.file, &f.counts));
+        match &f.skipped {
+            Some(why) => out.push_str(&format!(
+                "{:<width$}  {:<8}  skipped: {why}\n",
+                f.file, f.format
+            )),
+            None => out.push_str(&row(&f.file, &f.format, &f.counts)),
+        }
     }
-    out.push_str(&row("total", &acc.total));
+    out.push_str(&row("total", "", &acc.total));
+    let notes: Vec<String> = acc
+        .files
+        .iter()
+        .flat_map(|f| f.notes.iter().map(move |n| format!("  {}: {n}", f.file)))
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("\nleft out of files that loaded:\n");
+        for n in notes {
+            out.push_str(&n);
+            out.push('\n');
+        }
+    }
     out
 }
 
@@ -174,6 +237,7 @@ pub fn run_eval(engine: &Engine, file: &Path, o: &EvalOptions) -> Result<()> {
     if o.json {
         let mut v = serde_json::to_value(&report)?;
         v["semantic"] = serde_json::Value::String(engine.stats().semantic);
+        v["rerank"] = serde_json::Value::String(engine.stats().rerank);
         if let Some(b) = &bm25 {
             v["bm25"] = serde_json::to_value(b)?;
         }
@@ -201,6 +265,7 @@ pub fn run_eval(engine: &Engine, file: &Path, o: &EvalOptions) -> Result<()> {
         }
     }
     println!("semantic: {}", engine.stats().semantic);
+    println!("rerank: {}", engine.stats().rerank);
     println!(
         "questions: {}  top-1: {:.3}  MRR@10: {:.3}  headline: {:.3}",
         report.questions, report.top1, report.mrr10, report.headline

@@ -255,7 +255,9 @@ fn json_lines_from_stdin_answer_in_order() {
         .iter()
         .map(|v| v["command"].as_str().unwrap())
         .collect();
-    assert_eq!(commands, ["fines", "ask", "breaches"]);
+    // The blank line gets an object too, so the n-th object answers the n-th line.
+    assert_eq!(commands, ["fines", "ask", "ask", "breaches"]);
+    assert_eq!(lines[1]["query"], "");
 }
 
 #[test]
@@ -458,8 +460,13 @@ Bond yields fell to their lowest level since March as traders priced in further 
     assert!(text.contains("merged as copies:"), "{text}");
     let total = text.lines().find(|l| l.starts_with("total")).unwrap();
     let figures: Vec<&str> = total.split_whitespace().skip(1).collect();
-    // lines, paragraphs indexed, headlines, headings, promo lines, duplicates
-    assert_eq!(figures, ["9", "4", "2", "0", "0", "3"], "{text}");
+    // lines, blocks, records, paragraphs indexed, headlines, headings, promo lines,
+    // dropped, duplicates
+    assert_eq!(
+        figures,
+        ["9", "0", "0", "4", "2", "0", "0", "0", "3"],
+        "{text}"
+    );
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub fn run(g: &Global, args: &WorkerArgs) -> Result<()> {
             let index_secs = started.elapsed().as_secs_f64();
             // Stamps as `open_or_build` leaves them, so cold starts measure the normal path.
             if let Storage::Disk(dir) = &storage {
-                let (_, fresh, _) = stamps::current_files(&g.seeds, &Default::default())?;
+                let fresh = stamps::current_files(&g.seeds, &Default::default())?.fresh;
                 stamps::write(dir, &fresh);
             }
             let figures = BuildFigures {

@@ -11,8 +11,19 @@ use crate::text::truncate_words;
 /// What parsing one file found, before copies across files are merged.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseCounts {
-    /// Non-blank lines read.
+    /// Non-blank lines of the file, in every format.
     pub lines: usize,
+    /// Text blocks taken from a structured file (Markdown, HTML, JSON Lines, feeds): its
+    /// paragraphs, headlines and headings. A digest's unit is the line, so 0 there.
+    #[serde(default)]
+    pub blocks: usize,
+    /// JSON Lines records or feed items read.
+    #[serde(default)]
+    pub records: usize,
+    /// Records, items or page blocks left out: a bad or empty JSON record, a feed item with
+    /// no text, a page's navigation, footer or ads. The file's notes say why.
+    #[serde(default)]
+    pub dropped: usize,
     /// Paragraphs found (a paragraph may span several lines).
     pub paragraphs: usize,
     /// Article headlines.
@@ -30,6 +41,12 @@ pub struct ParseCounts {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub lines: usize,
+    #[serde(default)]
+    pub blocks: usize,
+    #[serde(default)]
+    pub records: usize,
+    #[serde(default)]
+    pub dropped: usize,
     pub paragraphs_indexed: usize,
     pub headlines: usize,
     pub headings: usize,
@@ -45,6 +62,9 @@ pub struct Counts {
 impl Counts {
     pub fn add(&mut self, o: &Counts) {
         self.lines += o.lines;
+        self.blocks += o.blocks;
+        self.records += o.records;
+        self.dropped += o.dropped;
         self.paragraphs_indexed += o.paragraphs_indexed;
         self.headlines += o.headlines;
         self.headings += o.headings;
@@ -54,9 +74,19 @@ impl Counts {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileAccount {
     pub file: String,
+    /// `text`, `markdown`, `html`, `jsonl` or `feed`, from the extension.
+    #[serde(default)]
+    pub format: String,
+    /// Why the whole file was left out, when it was (then every count is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// What was left out of a file that loaded, and why: a bad JSON line, items without
+    /// text, page furniture, a cap reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The encoding the file was read as, when it was not plain UTF-8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
@@ -100,6 +130,9 @@ impl fmt::Display for MergeNote {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     pub total: Counts,
+    /// Files left out whole (each has a row in `files` with its reason).
+    #[serde(default)]
+    pub files_skipped: usize,
     pub files: Vec<FileAccount>,
     pub merges: Vec<MergeNote>,
 }

@@ -78,34 +78,64 @@ pub fn is_seed_file(path: &Path) -> bool {
 /// subfolders too), sorted by name so results never depend on directory order. Hidden files
 /// and folders are left out, and symlinked folders are not followed (no loops).
 pub fn seed_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    Ok(seed_listing(dir)?.0)
+}
+
+/// [`seed_files`], plus a note for each folder it could not or would not enter (a symlinked
+/// folder, an unreadable subfolder, one nested too deep), so nothing is left out in silence.
+pub fn seed_listing(dir: &Path) -> Result<(Vec<PathBuf>, Vec<SeedWarning>)> {
     if !dir.exists() {
         return Err(Error::SeedFolderMissing {
             path: dir.to_path_buf(),
         });
     }
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::SeedFolderUnreadable {
+    let entries = std::fs::read_dir(dir).map_err(|cause| Error::SeedFolderUnreadable {
         path: dir.to_path_buf(),
-        source,
+        cause,
     })?;
     let mut files = Vec::new();
-    collect(entries, 0, &mut files);
+    let mut notes = Vec::new();
+    collect(dir, entries, 0, &mut files, &mut notes);
     files.sort_by_key(|p| seed_name(dir, p));
-    Ok(files)
+    notes.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok((files, notes))
 }
 
-fn collect(entries: std::fs::ReadDir, depth: usize, files: &mut Vec<PathBuf>) {
+fn collect(
+    root: &Path,
+    entries: std::fs::ReadDir,
+    depth: usize,
+    files: &mut Vec<PathBuf>,
+    notes: &mut Vec<SeedWarning>,
+) {
     for e in entries.filter_map(|e| e.ok()) {
         let p = e.path();
         if e.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        let real_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let kind = e.file_type().ok();
+        let real_dir = kind.is_some_and(|t| t.is_dir());
+        let linked_dir = kind.is_some_and(|t| t.is_symlink()) && p.is_dir();
         if real_dir {
-            if depth < MAX_DEPTH {
-                if let Ok(sub) = std::fs::read_dir(&p) {
-                    collect(sub, depth + 1, files);
-                }
+            if depth >= MAX_DEPTH {
+                notes.push(SeedWarning::skipped(
+                    format!("{}/", seed_name(root, &p)),
+                    format!("is a folder nested over {MAX_DEPTH} deep"),
+                ));
+                continue;
             }
+            match std::fs::read_dir(&p) {
+                Ok(sub) => collect(root, sub, depth + 1, files, notes),
+                Err(err) => notes.push(SeedWarning::skipped(
+                    format!("{}/", seed_name(root, &p)),
+                    format!("is a folder that cannot be read ({err})"),
+                )),
+            }
+        } else if linked_dir {
+            notes.push(SeedWarning::skipped(
+                format!("{}/", seed_name(root, &p)),
+                "is a symbolic link to a folder, which is not followed (it could loop): move or copy its files in",
+            ));
         } else if is_seed_file(&p) && !p.is_dir() {
             files.push(p);
         }
@@ -222,11 +252,16 @@ fn parse_with(
         }
         other => {
             // Feeds are handed their bytes: XML declares its own encoding.
-            let read = formats::read(other, name, &decoded.text, head)?;
+            let mut read = formats::read(other, name, &decoded.text, head)?;
             warnings.extend(read.warnings);
             if read.articles.is_empty() {
                 return Err(warn(read.empty_reason));
             }
+            read.counts.lines = decoded
+                .text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .count();
             (read.articles, read.counts)
         }
     };
@@ -257,8 +292,11 @@ pub fn load_dir(dir: &Path) -> Result<Corpus> {
 
 /// Like [`load_dir`], calling `progress(done, total)` after each file.
 pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Result<Corpus> {
-    let paths = seed_files(dir)?;
-    let mut corpus = Corpus::default();
+    let (paths, notes) = seed_listing(dir)?;
+    let mut corpus = Corpus {
+        warnings: notes,
+        ..Corpus::default()
+    };
     // Files parse independently, so batches are spread over the cores; results keep name
     // order so the corpus never depends on thread timing.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
@@ -303,6 +341,21 @@ pub fn load_dir_with(dir: &Path, mut progress: impl FnMut(usize, usize)) -> Resu
     let merged = merge_accounted(&corpus.files);
     corpus.articles = merged.articles;
     corpus.accounting = merged.accounting;
+    // Every file read gets a row: one left out whole says why.
+    for w in corpus.warnings.iter().filter(|w| !w.partial) {
+        corpus.accounting.files_skipped += 1;
+        corpus.accounting.files.push(FileAccount {
+            file: w.file.clone(),
+            format: if w.file.ends_with('/') {
+                "folder".into()
+            } else {
+                formats::Format::of_name(&w.file).label().into()
+            },
+            skipped: Some(w.problem.clone()),
+            ..FileAccount::default()
+        });
+    }
+    corpus.accounting.files.sort_by(|a, b| a.file.cmp(&b.file));
     if corpus.articles.is_empty() {
         return Err(Error::NoArticles {
             path: dir.to_path_buf(),

@@ -22,6 +22,7 @@ use crate::rank::confidence::{self, Features};
 use crate::rank::pipeline::{passage_from, Meaning, Semantics};
 use crate::rank::{self, Candidate, Plan, Search, TermStats, Tuning};
 use crate::reply::{Match, Passage, Reply, ReplyKind, Request, MAX_RESULTS};
+use crate::reranker::Reranker;
 use crate::semantic::{Nearby, Semantic, SemanticError};
 use crate::text::squash;
 use crate::vectors::QVec;
@@ -39,6 +40,8 @@ pub struct Stats {
     pub skipped_files: usize,
     /// `on (model, dims)` or `off (why)`.
     pub semantic: String,
+    /// `on (model, top K)` or `off (why)`: the cross-encoder reranker.
+    pub rerank: String,
     /// Distinct passage texts in the index, and how many of them have a vector.
     pub distinct_passages: usize,
     pub embedded: usize,
@@ -65,6 +68,7 @@ impl Ranked {
             best_cos: candidates.iter().filter_map(|c| c.cos).fold(0.0, f32::max),
             known,
             lexical: top.parts.total() - top.parts.semantic,
+            logit: candidates.iter().filter_map(|c| c.rerank).reduce(f32::max),
         })
     }
 }
@@ -145,6 +149,8 @@ pub struct Engine {
     tuning: Tuning,
     semantic: Option<Arc<Semantic>>,
     semantic_status: SemanticStatus,
+    reranker: Option<Arc<dyn Reranker>>,
+    rerank_status: SemanticStatus,
 }
 
 impl Engine {
@@ -159,7 +165,24 @@ impl Engine {
             tuning: Tuning::default(),
             semantic: None,
             semantic_status: SemanticStatus::Off("no model loaded".into()),
+            reranker: None,
+            rerank_status: SemanticStatus::Off("no model loaded".into()),
         }
+    }
+
+    /// Turns the cross-encoder reranker on (`Some`) or off, with the reason `stats` shows
+    /// when off. It reranks only where the sentence-embedding model is on too: `--lexical`
+    /// is the engine without either model.
+    pub fn set_reranker(&mut self, reranker: Option<Arc<dyn Reranker>>, status: SemanticStatus) {
+        self.rerank_status = match (&reranker, status) {
+            (None, SemanticStatus::On) => SemanticStatus::Off("no model loaded".into()),
+            (_, s) => s,
+        };
+        self.reranker = reranker;
+    }
+
+    pub fn reranker(&self) -> Option<&Arc<dyn Reranker>> {
+        self.reranker.as_ref()
     }
 
     /// Turns semantic ranking on (`Some`) or off, with the reason `stats` shows when off.
@@ -235,6 +258,11 @@ impl Engine {
             skipped_files: m.warnings.iter().filter(|w| !w.partial).count(),
             semantic: match (&self.semantic, &self.semantic_status) {
                 (Some(sem), _) => format!("on ({}, {} dims)", sem.model(), sem.dims()),
+                (None, SemanticStatus::Off(why)) => format!("off ({why})"),
+                (None, SemanticStatus::On) => "off".into(),
+            },
+            rerank: match (&self.reranker, &self.rerank_status) {
+                (Some(r), _) => format!("on ({}, top {})", r.name(), self.tuning.rerank_k),
                 (None, SemanticStatus::Off(why)) => format!("off ({why})"),
                 (None, SemanticStatus::On) => "off".into(),
             },
@@ -479,6 +507,9 @@ impl Engine {
             query,
         } = self.candidates(text, topic)?;
         let browse = topic.is_some() && text.is_empty();
+        if !browse {
+            self.rerank(text, &mut ranked);
+        }
         let top = Ranked::features(&ranked, known);
         ranked.truncate(MAX_RESULTS);
         let (confidence, match_kind) = confidence::decide(top, browse, &self.tuning);
@@ -506,6 +537,7 @@ impl Engine {
                 .enumerate()
                 .map(|(i, c)| Passage {
                     rank: i + 1,
+                    rerank: c.rerank,
                     ..c.passage
                 })
                 .collect();
@@ -515,6 +547,25 @@ impl Engine {
             reply.message = Some(self.no_answer_text(&suggestions));
         }
         Ok(reply)
+    }
+
+    /// The rerank stage, when the reranker is on: a failure is logged and the engine's own
+    /// order stands, so a broken model never costs an answer.
+    pub fn rerank(&self, question: &str, ranked: &mut [Candidate]) -> rank::rerank::Reranked {
+        let Some(model) = &self.reranker else {
+            return Default::default();
+        };
+        let started = std::time::Instant::now();
+        match rank::rerank::rerank(question, ranked, model.as_ref(), &self.tuning) {
+            Ok(r) => {
+                crate::telemetry::rerank_time(started.elapsed());
+                r
+            }
+            Err(e) => {
+                tracing::warn!("reranking failed, keeping the engine's order: {e}");
+                Default::default()
+            }
+        }
     }
 
     fn suggest(&self, idx: &SearchIndex, plan: &Plan, query: Option<&QVec>) -> Suggestions {

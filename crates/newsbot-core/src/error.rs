@@ -6,17 +6,17 @@ use std::path::{Path, PathBuf};
 pub enum Error {
     #[error("seed folder {path} does not exist")]
     SeedFolderMissing { path: PathBuf },
-    #[error("seed folder {path} cannot be read: {source}")]
+    #[error("seed folder {path} cannot be read: {cause}")]
     SeedFolderUnreadable {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("seed folder {path} holds no usable article files (*.txt, *.md, *.html, *.jsonl, *.xml, *.rss, *.atom)")]
     NoArticles { path: PathBuf },
-    #[error("prompts folder {path} cannot be read: {source}")]
+    #[error("prompts folder {path} cannot be read: {cause}")]
     PromptsUnreadable {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{file}: field `{field}`: {message}")]
     BadPrompt {
@@ -30,12 +30,14 @@ pub enum Error {
     Index { path: String, message: String },
     #[error("another newsbot (pid {pid}) holds the index writer lock {path} and keeps the index up to date itself; stop it first")]
     WriterHeld { path: PathBuf, pid: String },
+    #[error("{0}")]
+    Model(#[from] crate::embedder::EmbedError),
     #[error("search index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
-    #[error("I/O error on {path}: {source}")]
+    #[error("I/O error on {path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -43,8 +45,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// `map_err` for an I/O failure on `path`.
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
+    move |cause| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }

@@ -131,10 +131,26 @@ pub fn run_baseline(engine: &Engine, questions: &[Question]) -> Result<BaselineR
 /// whether it holds the gold text, and its text (so a new signal can be tried offline, e.g.
 /// `tools/sentence_cosine.py`, before it is built). What `tools/fit_weights.py` fits the
 /// weights on.
+/// How many of each question's candidates `--dump-candidates` scores with the reranker.
+pub const DUMP_RERANKED: usize = 10;
+
 pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<serde_json::Value>> {
     let mut out = Vec::new();
     for q in questions {
-        let ranked = engine.candidates(&squash(&q.q), None)?;
+        let mut ranked = engine.candidates(&squash(&q.q), None)?;
+        // Every candidate's logit up to DUMP_RERANKED, in the engine's order (the fits
+        // simulate other K and w from these), when the reranker is on.
+        if let Some(model) = engine.reranker() {
+            let n = ranked.candidates.len().min(DUMP_RERANKED);
+            let texts: Vec<&str> = ranked.candidates[..n]
+                .iter()
+                .map(|c| c.passage.paragraph.as_str())
+                .collect();
+            let logits = model.score(&squash(&q.q), &texts)?;
+            for (c, l) in ranked.candidates.iter_mut().zip(logits) {
+                c.rerank = Some(l);
+            }
+        }
         let cands: Vec<serde_json::Value> = ranked
             .candidates
             .iter()
@@ -149,6 +165,7 @@ pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<se
                         "bm25": p.bm25,
                     },
                     "cos": c.cos,
+                    "logit": c.rerank,
                     "coverage": c.coverage,
                     "gold": contains_gold(&c.passage.paragraph, &q.gold),
                     "text": c.passage.paragraph,

@@ -19,6 +19,7 @@ pub mod live;
 pub mod prompts;
 pub mod rank;
 pub mod reply;
+pub mod reranker;
 pub mod semantic;
 pub mod stem_cache;
 pub mod telemetry;

@@ -133,9 +133,9 @@ impl Prompts {
     /// Loads and validates the whole folder. Any bad file stops start-up with an error that
     /// names the file and the field.
     pub fn load(dir: &Path) -> Result<Prompts> {
-        let unreadable = |source| Error::PromptsUnreadable {
+        let unreadable = |cause| Error::PromptsUnreadable {
             path: dir.to_path_buf(),
-            source,
+            cause,
         };
         let messages_path = dir.join("messages.toml");
         let messages = parse_messages(
@@ -144,9 +144,9 @@ impl Prompts {
         )?;
         let topics_dir = dir.join("topics");
         let mut paths: Vec<PathBuf> = std::fs::read_dir(&topics_dir)
-            .map_err(|source| Error::PromptsUnreadable {
+            .map_err(|cause| Error::PromptsUnreadable {
                 path: topics_dir.clone(),
-                source,
+                cause,
             })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))

@@ -88,6 +88,9 @@ pub struct Passage {
     /// The article's date (ISO 8601) and link, when its source gives them.
     pub date: Option<String>,
     pub url: Option<String>,
+    /// The cross-encoder's logit, when the passage was among those it reranked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerank: Option<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -168,6 +171,7 @@ mod tests {
             highlights: Vec::new(),
             date: None,
             url: None,
+            rerank: None,
         };
         Reply {
             command: "ask".into(),

@@ -23,6 +23,8 @@ pub const PROMPT_RELOADS: &str = "newsbot_prompt_reloads_total";
 /// Passages in the index, and distinct passage texts embedded.
 pub const PASSAGES: &str = "newsbot_passages";
 pub const PASSAGES_EMBEDDED: &str = "newsbot_passages_embedded";
+/// Seconds the cross-encoder took to rerank one question's top candidates.
+pub const RERANK_SECONDS: &str = "newsbot_rerank_seconds";
 /// Feed polls by `feed` and `result` (`fetched`, `not_modified`, `failed`).
 pub const FEED_POLLS: &str = "newsbot_feed_polls_total";
 /// 1 while the Discord gateway is connected.
@@ -99,6 +101,11 @@ pub fn prompts_reloaded(result: &'static str) {
 
 pub fn passages_indexed(n: usize) {
     metrics::gauge!(PASSAGES).set(n as f64);
+}
+
+/// Times one rerank stage.
+pub fn rerank_time(took: Duration) {
+    metrics::histogram!(RERANK_SECONDS).record(took.as_secs_f64());
 }
 
 pub fn passages_embedded(n: usize) {

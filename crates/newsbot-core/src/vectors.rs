@@ -33,11 +33,8 @@ pub fn text_key(text: &str) -> u64 {
 /// Why the store could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum VectorError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error("{path}: not a newsbot vector file ({why}); delete it to re-embed")]
     Foreign { path: String, why: String },
 }
@@ -113,9 +110,9 @@ pub struct VectorStore {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> VectorError + '_ {
-    move |source| VectorError::Io {
+    move |cause| VectorError::Io {
         path: path.display().to_string(),
-        source,
+        cause,
     }
 }
 

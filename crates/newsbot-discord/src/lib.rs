@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod interactions;
 pub mod limits;
 pub mod ratelimit;
+pub mod redact;
 pub mod render;
 
 use std::sync::Arc;

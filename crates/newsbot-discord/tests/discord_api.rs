@@ -417,3 +417,52 @@ async fn a_flood_gets_one_notice() {
     assert_eq!(body(&reqs[2])["data"]["flags"], 64);
     assert_valid(&reqs);
 }
+
+/// A buffer the log writer appends to, shared with the test.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// At DEBUG and TRACE the gateway logs each event it dispatches, and an interaction's
+/// `Debug` carries its token (as do the routes of its callback and webhook); the redacting
+/// writer the binary logs through keeps the token out of every line.
+#[tokio::test(flavor = "current_thread")]
+async fn interaction_tokens_never_reach_trace_logs() {
+    use newsbot_discord::redact::RedactingWriter;
+    let buf = LogBuffer::default();
+    let sink = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(RedactingWriter(move || sink.clone()))
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cap = capture_server().await;
+    let event = interaction("slash_ask.json");
+    // What serenity's shard logs on dispatch, and a request route as its HTTP client has it.
+    tracing::debug!("dispatching {event:?}");
+    tracing::trace!(
+        "POST /api/v10/interactions/1500000000000000001/aW50ZXJhY3Rpb24tdG9rZW4/callback"
+    );
+    handle_interaction(&cap.http(), &common::bot(), &event).await;
+    assert_eq!(cap.requests().len(), 2);
+    let logged = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(logged.contains("token: \"<redacted>\""), "{logged}");
+    assert!(
+        logged.contains("interactions/1500000000000000001/<redacted>/callback"),
+        "{logged}"
+    );
+    assert!(
+        !logged.contains("aW50ZXJhY3Rpb24tdG9rZW4"),
+        "token leaked:\n{logged}"
+    );
+}

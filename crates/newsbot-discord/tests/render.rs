@@ -18,6 +18,7 @@ fn passage(rank: usize, paragraph: &str, highlights: Vec<[usize; 2]>) -> Passage
         highlights,
         date: None,
         url: None,
+        rerank: None,
     }
 }
 

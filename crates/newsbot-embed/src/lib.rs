@@ -5,14 +5,21 @@
 //! `model.safetensors` (f16 or f32; memory-mapped, computed in f32), and optionally
 //! `sentence_bert_config.json` (for `max_seq_length`) and `1_Pooling/config.json`.
 //! Nothing is ever downloaded.
+//!
+//! [`BertReranker`] is a cross-encoder on the same BERT, sharing this model's word-embedding
+//! table, tokenizer and config (see the `rerank` module).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use newsbot_core::embedder::{EmbedError, Embedder};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+mod rerank;
+pub use rerank::BertReranker;
 
 /// sentence-transformers' own cap for MiniLM when `sentence_bert_config.json` is absent.
 const DEFAULT_MAX_TOKENS: usize = 256;
@@ -36,6 +43,13 @@ pub struct BertEmbedder {
     name: String,
     dims: usize,
     mean_pooling: bool,
+    /// Kept for the reranker, which runs on the same BERT geometry and vocabulary.
+    config: Config,
+    /// `tokenizer.json`, for errors about it.
+    tokenizer_path: PathBuf,
+    /// The model's own f32 word-embedding table (the same storage the model uses, not a
+    /// copy), shared in memory with [`BertReranker`].
+    word_embeddings: Tensor,
 }
 
 fn model_err(path: &Path, message: impl std::fmt::Display) -> EmbedError {
@@ -54,15 +68,33 @@ fn read_json(path: &Path) -> Result<serde_json::Value, EmbedError> {
     serde_json::from_str(&text).map_err(|e| model_err(path, format!("not valid JSON: {e}")))
 }
 
+/// `config.json` of a BERT model.
+fn read_config(path: &Path) -> Result<Config, EmbedError> {
+    serde_json::from_value(read_json(path)?)
+        .map_err(|e| model_err(path, format!("not a BERT config: {e}")))
+}
+
+/// Checks and memory-maps a safetensors file; every failure names it.
+fn open_weights(path: &Path) -> Result<F16Weights, EmbedError> {
+    if !path.exists() {
+        return Err(model_err(path, "file not found"));
+    }
+    check_safetensors(path)?;
+    // SAFETY: the file is memory-mapped read-only; newsbot never writes model files, and
+    // the header was validated above. A concurrent external rewrite is the usual mmap
+    // caveat and is documented in the README.
+    let mmaped = unsafe { candle_core::safetensors::MmapedSafetensors::new(path) }
+        .map_err(|e| model_err(path, e))?;
+    Ok(F16Weights(mmaped))
+}
+
 impl BertEmbedder {
     /// Loads the model in `dir`. Every failure names the file at fault.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
         if !dir.is_dir() {
             return Err(model_err(dir, "model folder not found"));
         }
-        let config_path = dir.join("config.json");
-        let config: Config = serde_json::from_value(read_json(&config_path)?)
-            .map_err(|e| model_err(&config_path, format!("not a BERT config: {e}")))?;
+        let config = read_config(&dir.join("config.json"))?;
         let dims = config.hidden_size;
 
         let max_tokens = {
@@ -120,17 +152,15 @@ impl BertEmbedder {
             Ok((tokenizer, query_tokenizer))
         };
         let weights = dir.join("model.safetensors");
-        if !weights.exists() {
-            return Err(model_err(&weights, "file not found"));
-        }
-        check_safetensors(&weights)?;
+        let file = open_weights(&weights)?;
         let device = Device::Cpu;
-        // SAFETY: the file is memory-mapped read-only; newsbot never writes model files, and
-        // the header was validated above. A concurrent external rewrite is the usual mmap
-        // caveat and is documented in the README.
-        let mmaped = unsafe { candle_core::safetensors::MmapedSafetensors::new(&weights) }
-            .map_err(|e| model_err(&weights, e))?;
-        let vb = VarBuilder::from_backend(Box::new(F16Weights(mmaped)), DType::F32, device.clone());
+        let seen = Arc::new(Mutex::new(None));
+        let backend = Weights {
+            file,
+            prefix: "",
+            word_embeddings: WordEmbeddings::Record(Arc::clone(&seen)),
+        };
+        let vb = VarBuilder::from_backend(Box::new(backend), DType::F32, device.clone());
         // The tokenizer (a regex-heavy JSON file, ~30 ms) is read on a second thread while the
         // weights load: together they are most of a cold start.
         let (model, tokenizers) = std::thread::scope(|scope| {
@@ -142,6 +172,11 @@ impl BertEmbedder {
         let (tokenizer, query_tokenizer) = tokenizers
             .map_err(|_| model_err(&tok_path, "the tokenizer panicked while loading"))??;
         let model = model?;
+        let word_embeddings = seen
+            .lock()
+            .ok()
+            .and_then(|mut t| t.take())
+            .ok_or_else(|| model_err(&weights, "no word-embedding table was loaded"))?;
 
         let name = dir
             .file_name()
@@ -155,6 +190,9 @@ impl BertEmbedder {
             name,
             dims,
             mean_pooling,
+            config,
+            tokenizer_path: tok_path,
+            word_embeddings,
         })
     }
 
@@ -306,7 +344,49 @@ impl F16Weights {
     }
 }
 
-impl candle_nn::var_builder::SimpleBackend for F16Weights {
+/// Where the word-embedding table comes from.
+enum WordEmbeddings {
+    /// From the file, keeping a handle on the loaded tensor (the embedder, so that the
+    /// reranker can share it).
+    Record(Arc<Mutex<Option<Tensor>>>),
+    /// From a tensor already in memory (the reranker: its file does not hold the table).
+    Serve(Tensor),
+}
+
+/// The VarBuilder backend: tensors from a safetensors file (names under `prefix`), except the
+/// word-embedding table as [`WordEmbeddings`] says.
+struct Weights {
+    file: F16Weights,
+    prefix: &'static str,
+    word_embeddings: WordEmbeddings,
+}
+
+/// The name BERT loads its word-embedding table under (`bert.` in front for some layouts).
+const WORD_EMBEDDINGS: &str = "embeddings.word_embeddings.weight";
+
+impl Weights {
+    fn load(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
+        match &self.word_embeddings {
+            WordEmbeddings::Serve(t) if name == WORD_EMBEDDINGS => {
+                t.to_dtype(dtype)?.to_device(dev)
+            }
+            WordEmbeddings::Record(seen) if name.ends_with(WORD_EMBEDDINGS) => {
+                let t = self
+                    .file
+                    .load(&format!("{}{name}", self.prefix), dtype, dev)?;
+                if let Ok(mut seen) = seen.lock() {
+                    *seen = Some(t.clone());
+                }
+                Ok(t)
+            }
+            _ => self
+                .file
+                .load(&format!("{}{name}", self.prefix), dtype, dev),
+        }
+    }
+}
+
+impl candle_nn::var_builder::SimpleBackend for Weights {
     fn get(
         &self,
         s: candle_core::Shape,
@@ -318,7 +398,7 @@ impl candle_nn::var_builder::SimpleBackend for F16Weights {
         let t = self.load(name, dtype, dev)?;
         if t.shape() != &s {
             return Err(candle_core::Error::UnexpectedShape {
-                msg: format!("shape mismatch for {name}"),
+                msg: format!("shape mismatch for {}{name}", self.prefix),
                 expected: s,
                 got: t.shape().clone(),
             });
@@ -331,6 +411,9 @@ impl candle_nn::var_builder::SimpleBackend for F16Weights {
     }
 
     fn contains_tensor(&self, name: &str) -> bool {
-        self.0.get(name).is_ok()
+        match &self.word_embeddings {
+            WordEmbeddings::Serve(_) if name == WORD_EMBEDDINGS => true,
+            _ => self.file.0.get(&format!("{}{name}", self.prefix)).is_ok(),
+        }
     }
 }

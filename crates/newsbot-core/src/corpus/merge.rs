@@ -169,13 +169,35 @@ pub fn merge_accounted(files: &[ParsedFile]) -> Merged {
     };
     for (file, mut counts) in files.iter().zip(per_file) {
         counts.lines = file.counts.lines;
+        counts.blocks = file.counts.blocks;
+        counts.records = file.counts.records;
+        counts.dropped = file.counts.dropped;
         counts.headlines = file.counts.headlines;
         counts.headings = file.counts.headings;
         counts.promo_lines = file.counts.promo_lines;
         counts.dates = file.counts.dates;
         accounting.total.add(&counts);
+        let format = super::formats::Format::of_name(&file.name);
+        let mut notes: Vec<String> = file
+            .warnings
+            .iter()
+            .map(|w| match w.line {
+                Some(line) => format!("line {line} {}", w.problem),
+                None => w.problem.clone(),
+            })
+            .collect();
+        if format == super::formats::Format::Html && counts.dropped > 0 {
+            notes.push(format!(
+                "{} block{} of page furniture left out (navigation, header, footer, ads, share bars)",
+                counts.dropped,
+                if counts.dropped == 1 { "" } else { "s" }
+            ));
+        }
         accounting.files.push(FileAccount {
             file: file.name.clone(),
+            format: format.label().into(),
+            skipped: None,
+            notes,
             encoding: file.encoding.clone(),
             counts,
         });

@@ -31,10 +31,10 @@ pub enum FeedError {
     TooLarge(u64),
     #[error("not an RSS or Atom feed ({0})")]
     NotAFeed(String),
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("reading the feed: {0}")]
     Read(std::io::Error),

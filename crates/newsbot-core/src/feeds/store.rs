@@ -108,9 +108,9 @@ pub fn write_new(
             left += 1;
             continue;
         }
-        let write_err = |source| FeedError::Write {
+        let write_err = |cause| FeedError::Write {
             path: path.clone(),
-            source,
+            cause,
         };
         std::fs::create_dir_all(&dir).map_err(write_err)?;
         let name = path

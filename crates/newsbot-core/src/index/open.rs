@@ -44,16 +44,22 @@ pub fn open_or_build(
         _ if force => "rebuild requested".to_string(),
         Storage::Disk(dir) => {
             let cached = stamps::read(dir);
-            let (files, fresh, hashed) = stamps::current_files(seeds, &cached)?;
+            let now = stamps::current_files(seeds, &cached)?;
             match try_open(dir) {
                 Ok(Some((index, manifest)))
                     if manifest.files
-                        == stamps::without_unchanged_skipped(files, &manifest, &cached) =>
+                        == stamps::without_unchanged_skipped(now.entries, &manifest, &cached) =>
                 {
-                    if hashed {
-                        stamps::write(dir, &fresh);
+                    if now.hashed {
+                        stamps::write(dir, &now.fresh);
                     }
-                    let warnings = manifest.warnings.clone();
+                    // A file that became unreadable since the build is named too.
+                    let mut warnings = manifest.warnings.clone();
+                    for w in now.unreadable {
+                        if !warnings.iter().any(|k| k.file == w.file) {
+                            warnings.push(w);
+                        }
+                    }
                     return Ok(Opened {
                         index: SearchIndex::from_parts(index, manifest)?,
                         origin: Origin::Reused,
@@ -68,7 +74,7 @@ pub fn open_or_build(
     };
     // Stamped before reading so a file edited during the build is hashed again next start.
     let before = match storage {
-        Storage::Disk(_) => Some(stamps::current_files(seeds, &stamps::Stamps::default())?.1),
+        Storage::Disk(_) => Some(stamps::current_files(seeds, &stamps::Stamps::default())?.fresh),
         Storage::Memory => None,
     };
     let corpus = corpus::load_dir(seeds)?;

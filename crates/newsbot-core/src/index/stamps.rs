@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::manifest::{FileEntry, Manifest};
 use crate::corpus;
-use crate::error::{io_error, Result};
+use crate::error::Result;
 
 const STAMPS: &str = "newsbot-stamps.json";
 
@@ -69,12 +69,27 @@ pub fn write(dir: &Path, stamps: &Stamps) {
     }
 }
 
+/// The seed folder as [`current_files`] finds it.
+#[derive(Debug, Default)]
+pub struct Current {
+    /// The readable seed files, as manifest entries.
+    pub entries: Vec<FileEntry>,
+    /// Refreshed stamps of those files.
+    pub fresh: Stamps,
+    /// Whether any file had to be hashed (the stamps are then worth writing).
+    pub hashed: bool,
+    /// Files that cannot be read (a dangling or looping symlink, no permission), with why.
+    /// They are left out of the entries: the reader skips them with the same warning, so
+    /// one bad file never stops a start.
+    pub unreadable: Vec<corpus::SeedWarning>,
+}
+
 /// The seed folder's files as manifest entries, hashing only files whose stamp changed.
-/// Also returns the refreshed stamps and whether any file had to be hashed.
-pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, Stamps, bool)> {
+pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<Current> {
     let mut fresh = Stamps::default();
     let mut hashed = false;
     let mut entries = Vec::new();
+    let mut unreadable = Vec::new();
     for path in corpus::seed_files(seeds)? {
         let name = corpus::seed_name(seeds, &path);
         // Stat before reading, so a write racing with the read leaves a stamp that no longer
@@ -84,8 +99,16 @@ pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, S
             (Some(s), Some((old, hash))) if s == *old => (s.bytes, hash.clone()),
             _ => {
                 hashed = true;
-                let content = std::fs::read(&path).map_err(io_error(&path))?;
-                (content.len() as u64, corpus::content_hash(&content))
+                match std::fs::read(&path) {
+                    Ok(content) => (content.len() as u64, corpus::content_hash(&content)),
+                    Err(e) => {
+                        unreadable.push(corpus::SeedWarning::skipped(
+                            name,
+                            format!("cannot be read ({e})"),
+                        ));
+                        continue;
+                    }
+                }
             }
         };
         if let Some(s) = stamp {
@@ -93,7 +116,12 @@ pub fn current_files(seeds: &Path, cached: &Stamps) -> Result<(Vec<FileEntry>, S
         }
         entries.push(FileEntry { name, bytes, hash });
     }
-    Ok((entries, fresh, hashed))
+    Ok(Current {
+        entries,
+        fresh,
+        hashed,
+        unreadable,
+    })
 }
 
 /// The manifest lists only the files that were indexed; a file skipped with a warning (not
@@ -126,23 +154,49 @@ mod tests {
     fn a_file_whose_stamp_matches_reuses_its_hash() {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("a.txt"), "Headline\n\nText.\n").unwrap();
-        let (first, stamps, hashed) = current_files(tmp.path(), &Stamps::default()).unwrap();
+        let Current {
+            entries: first,
+            fresh: stamps,
+            hashed,
+            ..
+        } = current_files(tmp.path(), &Stamps::default()).unwrap();
         assert!(hashed);
         assert_eq!(first[0].hash, corpus::content_hash(b"Headline\n\nText.\n"));
         // A stamp that matches is trusted: a planted hash shows it was not recomputed.
         let mut planted = stamps.clone();
         planted.files.get_mut("a.txt").unwrap().1 = "planted".into();
-        let (again, _, hashed) = current_files(tmp.path(), &planted).unwrap();
+        let Current {
+            entries: again,
+            hashed,
+            ..
+        } = current_files(tmp.path(), &planted).unwrap();
         assert!(!hashed);
         assert_eq!(again[0].hash, "planted");
         // A changed size is hashed again.
         std::fs::write(tmp.path().join("a.txt"), "Headline\n\nLonger text.\n").unwrap();
-        let (changed, _, hashed) = current_files(tmp.path(), &planted).unwrap();
+        let Current {
+            entries: changed,
+            hashed,
+            ..
+        } = current_files(tmp.path(), &planted).unwrap();
         assert!(hashed);
         assert_eq!(
             changed[0].hash,
             corpus::content_hash(b"Headline\n\nLonger text.\n")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_reported_not_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("a.txt"), "Headline\n\nText.\n").unwrap();
+        std::os::unix::fs::symlink("/nonexistent", tmp.path().join("dangling.txt")).unwrap();
+        let now = current_files(tmp.path(), &Stamps::default()).unwrap();
+        assert_eq!(now.entries.len(), 1);
+        assert_eq!(now.unreadable.len(), 1);
+        assert_eq!(now.unreadable[0].file, "dangling.txt");
+        assert!(now.unreadable[0].problem.contains("cannot be read"));
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl Reindexer {
             Storage::Disk(dir) => stamps::read(dir),
             Storage::Memory => Stamps::default(),
         };
-        let (_, fresh, _) = stamps::current_files(seeds, &cached)?;
+        let fresh = stamps::current_files(seeds, &cached)?.fresh;
         let indexed: HashMap<&str, &str> = manifest
             .files
             .iter()

@@ -26,11 +26,24 @@ pub struct Features {
     pub known: f32,
     /// The top passage's lexical score (all score parts but the semantic one).
     pub lexical: f32,
+    /// The best cross-encoder logit among the reranked candidates; `None` when the
+    /// reranker is off or did not run.
+    pub logit: Option<f32>,
 }
 
 /// The fitted decision model's score: the log-odds that the top passage answers, from a
 /// logistic regression over [`Features`] (weights in [`Tuning`]).
 pub fn log_odds(f: &Features, cos: f32, t: &Tuning) -> f32 {
+    if let Some(logit) = f.logit {
+        let d = &t.rerank_decision;
+        return d.bias
+            + d.cos * cos
+            + d.best_cos * f.best_cos
+            + d.coverage * f.coverage
+            + d.known * f.known
+            + d.lexical * f.lexical
+            + d.logit * logit;
+    }
     t.decide_bias
         + t.decide_cos * cos
         + t.decide_best_cos * f.best_cos
@@ -52,9 +65,13 @@ pub fn decide(top: Option<Features>, browse: bool, t: &Tuning) -> (f32, Match) {
     match f.cos {
         Some(cos) => {
             let p = 1.0 / (1.0 + (-log_odds(&f, cos, t)).exp());
-            let m = if p >= t.sure {
+            let (sure, closest) = match f.logit {
+                Some(_) => (t.rerank_decision.sure, t.rerank_decision.closest),
+                None => (t.sure, t.closest),
+            };
+            let m = if p >= sure {
                 Match::Sure
-            } else if p >= t.closest {
+            } else if p >= closest {
                 Match::Closest
             } else {
                 Match::None
@@ -77,6 +94,7 @@ mod tests {
             best_cos: cos.unwrap_or(0.0),
             known: 1.0,
             lexical: 2.0 * coverage,
+            logit: None,
         })
     }
 
@@ -127,5 +145,37 @@ mod tests {
             ..known
         };
         assert!(decide(Some(unknown), false, &t).0 < decide(Some(known), false, &t).0);
+    }
+}
+
+#[cfg(test)]
+mod rerank_tests {
+    use super::*;
+
+    #[test]
+    fn with_a_logit_the_rerank_weights_decide() {
+        let mut t = Tuning::default();
+        t.rerank_decision.logit = 1.0;
+        let f = Features {
+            coverage: 0.5,
+            cos: Some(0.5),
+            best_cos: 0.5,
+            known: 1.0,
+            lexical: 1.0,
+            logit: None,
+        };
+        let high = Features {
+            logit: Some(8.0),
+            ..f
+        };
+        let low = Features {
+            logit: Some(-8.0),
+            ..f
+        };
+        assert_eq!(decide(Some(high), false, &t).1, Match::Sure);
+        assert_eq!(decide(Some(low), false, &t).1, Match::None);
+        // Without a logit the decision is the one without the reranker.
+        let p = 1.0 / (1.0 + (-log_odds(&f, 0.5, &t)).exp());
+        assert_eq!(decide(Some(f), false, &t).0, p);
     }
 }

@@ -6,7 +6,9 @@
 //!    [`spelling`] for unknown words and [`term_stats`] for rarity;
 //! 2. [`retrieve`]: plan → a BM25 term query over the paragraph and its article context;
 //! 3. [`score`]: each retrieved candidate + plan → named [`ScoreParts`] (pure);
-//! 4. [`confidence`]: the top candidate's similarity and coverage → sure, closest or none.
+//! 4. [`rerank`]: a cross-encoder reorders the top K candidates (when the model is on);
+//! 5. [`confidence`]: the top candidate's similarity, coverage and cross-encoder logit →
+//!    sure, closest or none.
 //!
 //! [`pipeline::candidates`] runs stages 2-3 on one searcher and orders the result; the
 //! engine and the `explain` example both use it. Every number lives in [`Tuning`].
@@ -16,6 +18,7 @@ pub mod highlight;
 pub mod pipeline;
 pub mod plan;
 pub mod recency;
+pub mod rerank;
 pub mod retrieve;
 pub mod score;
 pub mod spelling;

@@ -86,6 +86,8 @@ pub struct Candidate {
     pub coverage: f32,
     /// Question-passage cosine, when the model is on and the passage is embedded.
     pub cos: Option<f32>,
+    /// The cross-encoder's logit, when the candidate was among those reranked.
+    pub rerank: Option<f32>,
 }
 
 impl Candidate {
@@ -260,6 +262,7 @@ fn scored(
         parts,
         coverage,
         cos: None,
+        rerank: None,
     }))
 }
 
@@ -290,5 +293,6 @@ pub(crate) fn passage_from(f: &Fields, doc: &TantivyDocument) -> Passage {
         url: doc
             .get_first(f.url)
             .and_then(|v| v.as_str().map(str::to_string)),
+        rerank: None,
     }
 }

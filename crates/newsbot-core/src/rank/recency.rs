@@ -91,11 +91,13 @@ mod tests {
                 highlights: Vec::new(),
                 date: date.map(str::to_string),
                 url: None,
+                rerank: None,
             },
             para: 0,
             parts: ScoreParts::default(),
             coverage: 1.0,
             cos: None,
+            rerank: None,
         }
     }
 

@@ -69,6 +69,17 @@ pub struct Tuning {
     /// that answer in other words. The exact scan costs about 1 ms per 10,000 passages.
     pub semantic_candidates: usize,
 
+    // --- reranking (a cross-encoder over the top candidates) ---
+    /// How many of the engine's top candidates the cross-encoder reads. Its cost grows
+    /// with K (one forward pass of K pairs); see README "Reranking" for the fit.
+    pub rerank_k: usize,
+    /// Weight of the engine's rank in the blend `logit − w·ln(rank)`.
+    pub rerank_rank_weight: f32,
+    /// With the reranker on, the decision is a second logistic regression with the best
+    /// logit as one more feature; its weights, fitted the same way as the ones below
+    /// (`tools/fit_rerank_decision.py`).
+    pub rerank_decision: RerankDecision,
+
     // --- confidence ---
     /// Without a model: minimum share of the question's weight a reply must cover to count
     /// as answered. Unanswerable questions score at most 0.29 and answerable ones at least
@@ -91,6 +102,21 @@ pub struct Tuning {
     // --- headline lookups (`/article <words>`) ---
     /// Share of the typed words a headline must contain to be taken as the article meant.
     pub headline_match: f32,
+}
+
+/// The decision's weights when the reranker is on: the same features as without it, plus
+/// the best cross-encoder logit among the reranked candidates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RerankDecision {
+    pub bias: f32,
+    pub cos: f32,
+    pub best_cos: f32,
+    pub coverage: f32,
+    pub known: f32,
+    pub lexical: f32,
+    pub logit: f32,
+    pub sure: f32,
+    pub closest: f32,
 }
 
 impl Default for Tuning {
@@ -125,6 +151,21 @@ impl Default for Tuning {
             // 0.08 it is fitted to, and so held back more answerable questions than needed.
             semantic: 0.8,
             semantic_candidates: 16,
+            // Placeholders until the fit (README "Reranking"): the offline trial
+            // (K = 5, w = 1 over the engine's candidates).
+            rerank_k: 5,
+            rerank_rank_weight: 1.0,
+            rerank_decision: RerankDecision {
+                bias: -3.827,
+                cos: 1.918,
+                best_cos: 1.775,
+                coverage: 1.202,
+                known: 0.638,
+                lexical: 1.052,
+                logit: 0.0,
+                sure: 0.673,
+                closest: 0.375,
+            },
             min_coverage: 0.4,
             decide_bias: -3.827,
             decide_cos: 1.918,
@@ -169,6 +210,17 @@ impl Tuning {
             "topic_pattern" => self.topic_pattern = v,
             "semantic" => self.semantic = v,
             "semantic_candidates" => self.semantic_candidates = count(value)?,
+            "rerank_k" => self.rerank_k = count(value)?,
+            "rerank_rank_weight" => self.rerank_rank_weight = v,
+            "rerank_decide_bias" => self.rerank_decision.bias = v,
+            "rerank_decide_cos" => self.rerank_decision.cos = v,
+            "rerank_decide_best_cos" => self.rerank_decision.best_cos = v,
+            "rerank_decide_coverage" => self.rerank_decision.coverage = v,
+            "rerank_decide_known" => self.rerank_decision.known = v,
+            "rerank_decide_lexical" => self.rerank_decision.lexical = v,
+            "rerank_decide_logit" => self.rerank_decision.logit = v,
+            "rerank_sure" => self.rerank_decision.sure = v,
+            "rerank_closest" => self.rerank_decision.closest = v,
             "min_coverage" => self.min_coverage = v,
             "decide_bias" => self.decide_bias = v,
             "decide_cos" => self.decide_cos = v,

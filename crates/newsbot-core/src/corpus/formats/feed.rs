@@ -66,15 +66,31 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Read, SeedWarning> {
     let items = items(bytes).map_err(|e| {
         SeedWarning::skipped(name, format!("is not a valid RSS or Atom feed ({e})"))
     })?;
-    let mut counts = ParseCounts::default();
+    let mut counts = ParseCounts {
+        records: items.len(),
+        ..ParseCounts::default()
+    };
     let articles: Vec<RawArticle> = items
         .into_iter()
         .filter_map(|i| super::article(i.title, i.blocks, i.date, i.url, &mut counts))
         .collect();
+    counts.dropped = counts.records - articles.len();
+    let mut warnings = Vec::new();
+    // Only when some items did load: a feed with none is skipped whole, saying so.
+    if counts.dropped > 0 && !articles.is_empty() {
+        warnings.push(SeedWarning::partial(
+            name,
+            None,
+            format!(
+                "{} of {} feed items have no text; left out",
+                counts.dropped, counts.records
+            ),
+        ));
+    }
     Ok(Read {
         articles,
         counts,
-        warnings: Vec::new(),
+        warnings,
         empty_reason: "is a feed with no item text",
     })
 }

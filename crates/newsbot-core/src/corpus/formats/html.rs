@@ -101,6 +101,12 @@ static ARTICLE: LazyLock<Selector> = LazyLock::new(|| selector("article"));
 static MAIN: LazyLock<Selector> = LazyLock::new(|| selector(r#"main, [role="main"]"#));
 static BODY: LazyLock<Selector> = LazyLock::new(|| selector("body"));
 
+/// Scripts and styles hold text that was never meant to be read; they are not counted as
+/// furniture left out.
+fn is_code(name: &str) -> bool {
+    matches!(name, "script" | "style" | "noscript" | "template" | "svg")
+}
+
 fn dropped(e: &scraper::node::Element) -> bool {
     if DROPPED.contains(&e.name())
         || e.attr("hidden").is_some()
@@ -122,6 +128,12 @@ fn dropped(e: &scraper::node::Element) -> bool {
 
 /// Text inside `root`, block by block. `<br>` breaks a line; two in a row break a paragraph.
 pub fn blocks_of(root: ElementRef<'_>) -> Vec<Block> {
+    blocks_counting(root, &mut 0)
+}
+
+/// [`blocks_of`], adding to `dropped` each element of page furniture left out that held
+/// text (a nav bar, a footer, an ad), for the file's account.
+fn blocks_counting(root: ElementRef<'_>, dropped_blocks: &mut usize) -> Vec<Block> {
     let mut out = Vec::new();
     let mut buf = String::new();
     // The traversal keeps its own stack: deeply nested markup cannot overflow the thread's.
@@ -137,6 +149,9 @@ pub fn blocks_of(root: ElementRef<'_>) -> Vec<Block> {
                 let block = BLOCKS.contains(&name);
                 if !closing {
                     if dropped(e) {
+                        let has_text = ElementRef::wrap(node)
+                            .is_some_and(|el| el.text().any(|t| !t.trim().is_empty()));
+                        *dropped_blocks += usize::from(has_text && !is_code(name));
                         continue;
                     }
                     match name {
@@ -248,12 +263,16 @@ pub fn read(text: &str) -> Read {
         .or_else(|| doc.select(&MAIN).next())
         .or_else(|| doc.select(&BODY).next())
         .unwrap_or_else(|| doc.root_element());
-    let mut blocks = blocks_of(scope);
+    let mut furniture = 0;
+    let mut blocks = blocks_counting(scope, &mut furniture);
     // The headline is shown as the headline, not again as a heading or passage.
     if let Some(h) = &headline {
         blocks.retain(|b| &b.text != h);
     }
-    let mut counts = ParseCounts::default();
+    let mut counts = ParseCounts {
+        dropped: furniture,
+        ..ParseCounts::default()
+    };
     let articles = super::article(headline, blocks, date, url, &mut counts)
         .into_iter()
         .collect();

@@ -54,36 +54,47 @@ fn record(
 pub fn read(name: &str, text: &str) -> Result<Read, SeedWarning> {
     let mut r = Read::default();
     let mut bad = 0usize;
-    let mut lines = 0usize;
+    let mut empty = 0usize;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        lines += 1;
+        r.counts.records += 1;
         let outcome = serde_json::from_str::<Value>(line)
             .map_err(|e| format!("is not valid JSON ({e})"))
             .and_then(|v| record(&v, &mut r.counts));
-        match outcome {
-            Ok(Some(a)) => r.articles.push(a),
-            Ok(None) => {}
+        let problem = match outcome {
+            Ok(Some(a)) => {
+                r.articles.push(a);
+                continue;
+            }
+            Ok(None) => {
+                empty += 1;
+                "is a record with no paragraph text".to_string()
+            }
             Err(problem) => {
                 bad += 1;
-                if bad <= MAX_LINE_WARNINGS {
-                    r.warnings
-                        .push(SeedWarning::partial(name, Some(i + 1), problem));
-                }
+                problem
             }
+        };
+        r.counts.dropped += 1;
+        if r.counts.dropped <= MAX_LINE_WARNINGS {
+            r.warnings
+                .push(SeedWarning::partial(name, Some(i + 1), problem));
         }
     }
-    if bad > MAX_LINE_WARNINGS {
+    if r.counts.dropped > MAX_LINE_WARNINGS {
         r.warnings.push(SeedWarning::partial(
             name,
             None,
-            format!("{} more bad lines skipped", bad - MAX_LINE_WARNINGS),
+            format!(
+                "{} more records left out (bad or empty lines)",
+                r.counts.dropped - MAX_LINE_WARNINGS
+            ),
         ));
     }
-    if r.articles.is_empty() && bad > 0 && bad == lines {
+    if r.articles.is_empty() && bad > 0 && bad + empty == r.counts.records && empty == 0 {
         // Nothing in it reads: malformed as a whole, so say so once, not per line.
         return Err(SeedWarning::skipped(
             name,

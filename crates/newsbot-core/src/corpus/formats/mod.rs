@@ -4,8 +4,10 @@
 //! same [`RawArticle`]s and [`ParseCounts`] as the digest reader, so merging, accounting and
 //! indexing never know which format an article came from.
 //!
-//! For these formats `ParseCounts::lines` counts the text blocks read (paragraphs,
-//! headlines, headings), since their line breaks carry no meaning.
+//! For these formats `ParseCounts::blocks` counts the text blocks read (paragraphs,
+//! headlines, headings), since their line breaks carry no meaning; `lines` is the file's
+//! non-blank lines, as for a digest. `records` and `dropped` count JSON records and feed
+//! items read and left out, and the page furniture an HTML page lost.
 
 pub mod feed;
 pub mod html;
@@ -63,6 +65,17 @@ impl Format {
             .and_then(|x| x.to_str())
             .and_then(Format::of_extension)
             .unwrap_or(Format::Text)
+    }
+
+    /// The name `stats` shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::JsonLines => "jsonl",
+            Format::Feed => "feed",
+        }
     }
 
     /// How many bytes of a file are read. Digests are read whole, as they always were.
@@ -166,7 +179,7 @@ pub fn article(
     let mut section = None;
     let mut paragraphs = Vec::new();
     for b in blocks {
-        counts.lines += 1;
+        counts.blocks += 1;
         if b.heading {
             counts.headings += 1;
             section = Some(b.text);
@@ -181,7 +194,7 @@ pub fn article(
         return None;
     }
     let headline = headline.map(|h| clean(&h)).filter(|h| !h.is_empty());
-    counts.lines += usize::from(headline.is_some());
+    counts.blocks += usize::from(headline.is_some());
     counts.headlines += usize::from(headline.is_some());
     counts.paragraphs += paragraphs.len();
     Some(RawArticle {
