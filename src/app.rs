@@ -188,6 +188,11 @@ fn open_as(g: &Global, force_rebuild: bool, must_write: bool) -> Result<(Engine,
     let models = load_models(g);
     engine.set_semantic(models.semantic, models.status);
     engine.set_reranker(models.reranker, models.rerank_status);
+    if g.rerank_decides {
+        let mut t = *engine.tuning();
+        t.rerank_decides = true;
+        engine.set_tuning(t);
+    }
     Ok((engine, role))
 }
 
@@ -310,6 +315,12 @@ fn load_reranker(
 ) {
     if !g.rerank.on() {
         return (None, SemanticStatus::Off("--rerank off".into()));
+    }
+    if g.reranker_model.trim().eq_ignore_ascii_case("none") {
+        return (
+            None,
+            SemanticStatus::Off("NEWSBOT_RERANKER_MODEL=none".into()),
+        );
     }
     let dir = model_dir(&g.reranker_model);
     let started = Instant::now();

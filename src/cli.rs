@@ -55,10 +55,10 @@ pub struct Global {
     pub lexical: bool,
     /// Rerank the top passages with the cross-encoder (`on`), or keep the engine's order
     /// (`off`).
-    #[arg(long, global = true, env = "NEWSBOT_RERANK", value_enum, default_value_t = Switch::Off)]
+    #[arg(long, global = true, env = "NEWSBOT_RERANK", value_enum, default_value_t = Switch::On)]
     pub rerank: Switch,
     /// Cross-encoder reranker folder (holding reranker.safetensors; it shares the
-    /// sentence-embedding model's vocabulary and word embeddings).
+    /// sentence-embedding model's vocabulary and word embeddings), or `none`.
     #[arg(
         long,
         global = true,
@@ -66,6 +66,10 @@ pub struct Global {
         default_value = "models/reranker-minilm-l6-squad"
     )]
     pub reranker_model: String,
+    /// Let the reranker's logit into the sure / closest / none decision (its fitted second
+    /// decision), instead of only reordering [default: off; see README "Reranking"].
+    #[arg(long, global = true, env = "NEWSBOT_RERANK_DECIDES", hide = true)]
+    pub rerank_decides: bool,
     /// Folder for the passage embeddings [default: <data>/vectors; in memory with
     /// --in-memory].
     #[arg(long, global = true, env = "NEWSBOT_VECTORS")]

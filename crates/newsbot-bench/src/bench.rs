@@ -70,7 +70,9 @@ fn child(exe: &Path, g: &Global, seeds: &Path) -> Command {
         .arg("--prompts")
         .arg(&g.prompts)
         .arg("--model")
-        .arg(&g.model);
+        .arg(&g.model)
+        .arg("--reranker-model")
+        .arg(&g.reranker);
     c
 }
 
@@ -214,11 +216,13 @@ pub fn run(g: &Global, args: &BenchArgs) -> Result<()> {
 
 fn table(r: &Report) -> String {
     let mut out = format!("machine: {} ({} CPUs)\n\n", r.machine, r.cpus);
-    out.push_str("| size | articles | passages | text MB | build s | MB/s | MB/CPU-s | passages/s | index MB | build RSS MB | embedded/s | cold start ms | p50 ms | p99 ms | long p99 ms | q/s (2 clients) | serve RSS MB |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| size | articles | passages | text MB | build s | MB/s | MB/CPU-s | passages/s | index MB | build RSS MB | embedded/s | cold start ms | p50 ms | p99 ms | long p99 ms | rerank p50 ms | rerank p99 ms | reranked | q/s (2 clients) | serve RSS MB |\n");
+    out.push_str(
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
     for s in &r.sizes {
         out.push_str(&format!(
-            "| ×{} | {} | {} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.0} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.0} | {:.0} |\n",
+            "| ×{} | {} | {} | {:.1} | {:.2} | {:.1} | {:.1} | {:.0} | {:.1} | {:.0} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0}% | {:.0} | {:.0} |\n",
             s.scale,
             s.build.articles,
             s.build.passages,
@@ -235,6 +239,9 @@ fn table(r: &Report) -> String {
             s.serve.p50_ms,
             s.serve.p99_ms,
             s.serve.long_p99_ms,
+            s.serve.rerank_p50_ms,
+            s.serve.rerank_p99_ms,
+            100.0 * s.serve.reranked_share,
             s.serve.qps_2_clients,
             s.serve.peak_rss_kb as f64 / 1024.0,
         ));

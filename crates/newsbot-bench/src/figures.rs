@@ -27,6 +27,15 @@ pub struct ServeFigures {
     pub max_ms: f64,
     pub long_p50_ms: f64,
     pub long_p99_ms: f64,
+    /// The rerank stage alone, over the questions it ran on (0 without a reranker).
+    #[serde(default)]
+    pub rerank_p50_ms: f64,
+    #[serde(default)]
+    pub rerank_p99_ms: f64,
+    /// Share of the mix's questions the reranker ran on; the rest it skipped (topic
+    /// browses, and questions the engine was already sure of when a skip margin is set).
+    #[serde(default)]
+    pub reranked_share: f64,
     pub qps_2_clients: f64,
     pub errors: usize,
     pub open_ms: f64,

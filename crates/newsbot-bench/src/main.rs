@@ -43,12 +43,25 @@ pub struct Global {
     /// Sentence-embedding model folder, or `none` to measure lexical ranking alone.
     #[arg(long, env = "NEWSBOT_MODEL", default_value = "models/all-MiniLM-L6-v2")]
     pub model: String,
+    /// Cross-encoder reranker folder, or `none` to measure the engine without it.
+    #[arg(
+        long = "reranker-model",
+        env = "NEWSBOT_RERANKER_MODEL",
+        default_value = "models/reranker-minilm-l6-squad"
+    )]
+    pub reranker: String,
 }
 
 impl Global {
     /// The model folder, or `None` for lexical ranking.
     pub fn model_dir(&self) -> Option<PathBuf> {
         (!self.model.trim().eq_ignore_ascii_case("none")).then(|| PathBuf::from(&self.model))
+    }
+
+    /// The reranker folder, or `None` without one (it needs the model too).
+    pub fn reranker_dir(&self) -> Option<PathBuf> {
+        (!self.reranker.trim().eq_ignore_ascii_case("none") && self.model_dir().is_some())
+            .then(|| PathBuf::from(&self.reranker))
     }
 }
 

@@ -32,6 +32,11 @@ fn open_engine(g: &Global, data: &Path) -> Result<Engine> {
         use newsbot_core::embedder::Embedder;
         let model = newsbot_embed::BertEmbedder::load(&dir)
             .context("loading the model (or pass --model none)")?;
+        if let Some(rdir) = g.reranker_dir() {
+            let reranker = newsbot_embed::BertReranker::load(&rdir, &model)
+                .context("loading the reranker (or pass --reranker-model none)")?;
+            engine.set_reranker(Some(Arc::new(reranker)), SemanticStatus::On);
+        }
         let store = VectorStore::open(&data.join("vectors"), model.name(), model.dims())?;
         engine.set_semantic(
             Some(Arc::new(Semantic::new(Arc::new(model), store))),
@@ -152,6 +157,7 @@ fn serve(engine: &Engine, mix: &[(bool, String)], rounds: usize, open_ms: f64) -
         .collect();
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
     slowest.truncate(8);
+    let (rerank, reranked_share) = rerank_times(engine, &requests, rounds);
     let per_client = rounds.div_ceil(2).max(1);
     let started = Instant::now();
     let errors2: usize = std::thread::scope(|s| {
@@ -182,10 +188,45 @@ fn serve(engine: &Engine, mix: &[(bool, String)], rounds: usize, open_ms: f64) -
         max_ms: all.last().copied().unwrap_or(0.0),
         long_p50_ms: percentile(&long, 0.5),
         long_p99_ms: percentile(&long, 0.99),
+        rerank_p50_ms: percentile(&rerank, 0.5),
+        rerank_p99_ms: percentile(&rerank, 0.99),
+        reranked_share,
         qps_2_clients: qps,
         errors: errors + errors2,
         open_ms,
         peak_rss_kb: peak_rss_kb(),
         slowest,
     }
+}
+
+/// The rerank stage on its own: each question's candidates are found untimed, then only
+/// the stage is timed. Returns the sorted times and the share of questions it ran on.
+fn rerank_times(engine: &Engine, requests: &[(bool, Request)], rounds: usize) -> (Vec<f64>, f64) {
+    let questions: Vec<&str> = requests
+        .iter()
+        .filter(|(_, r)| r.command == "ask")
+        .map(|(_, r)| r.text.as_str())
+        .collect();
+    if engine.reranker().is_none() || questions.is_empty() {
+        return (Vec::new(), 0.0);
+    }
+    let mut times = Vec::new();
+    let mut ran = 0usize;
+    let mut asked = 0usize;
+    for _ in 0..rounds.max(1) {
+        for q in &questions {
+            let Ok(mut ranked) = engine.candidates(q, None) else {
+                continue;
+            };
+            let t = Instant::now();
+            let r = engine.rerank(q, &mut ranked.candidates);
+            asked += 1;
+            if r.scored > 0 {
+                ran += 1;
+                times.push(ms(t.elapsed()));
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    (times, ran as f64 / asked.max(1) as f64)
 }

@@ -510,7 +510,12 @@ impl Engine {
         if !browse {
             self.rerank(text, &mut ranked);
         }
-        let top = Ranked::features(&ranked, known);
+        let mut top = Ranked::features(&ranked, known);
+        if !self.tuning.rerank_decides {
+            if let Some(f) = &mut top {
+                f.logit = None;
+            }
+        }
         ranked.truncate(MAX_RESULTS);
         let (confidence, match_kind) = confidence::decide(top, browse, &self.tuning);
         let answered = match_kind != Match::None;

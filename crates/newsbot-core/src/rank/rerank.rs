@@ -28,18 +28,30 @@ pub fn blend(logit: f32, rank: usize, t: &Tuning) -> f32 {
     logit - t.rerank_rank_weight * (rank as f32).ln()
 }
 
+/// Whether the engine's first candidate leads the second by the skip margin.
+fn engine_is_sure(candidates: &[Candidate], t: &Tuning) -> bool {
+    match candidates {
+        [first, second, ..] => first.score() - second.score() >= t.rerank_skip_margin,
+        _ => false,
+    }
+}
+
 /// Scores the top `t.rerank_k` candidates with `model` and reorders them by [`blend`]; the
-/// candidates below keep their places. Ties keep the engine's order.
+/// candidates below keep their places. Ties keep the engine's order. When the engine's lead
+/// is at least `t.rerank_skip_margin`, K shrinks to 1.
 pub fn rerank(
     question: &str,
     candidates: &mut [Candidate],
     model: &dyn Reranker,
     t: &Tuning,
 ) -> Result<Reranked, EmbedError> {
-    let k = t.rerank_k.min(candidates.len());
-    if k == 0 {
-        return Ok(Reranked::default());
-    }
+    let k = match t.rerank_k.min(candidates.len()) {
+        0 => return Ok(Reranked::default()),
+        // The engine is sure: its order stands, and the first passage's logit is all the
+        // decision needs.
+        _ if engine_is_sure(candidates, t) => 1,
+        k => k,
+    };
     let texts: Vec<&str> = candidates[..k]
         .iter()
         .map(|c| c.passage.paragraph.as_str())
@@ -108,6 +120,7 @@ mod tests {
         let t = Tuning {
             rerank_k: 3,
             rerank_rank_weight: 1.0,
+            rerank_skip_margin: f32::INFINITY,
             ..Tuning::default()
         };
         let mut c = vec![
@@ -144,6 +157,7 @@ mod tests {
         let t = Tuning {
             rerank_k: 2,
             rerank_rank_weight: 2.0,
+            rerank_skip_margin: f32::INFINITY,
             ..Tuning::default()
         };
         let mut c = vec![cand("crane story"), cand("crane harbour")];
@@ -155,6 +169,29 @@ mod tests {
         };
         rerank("crane harbour", &mut c, &OverlapReranker, &t).unwrap();
         assert_eq!(texts(&c), ["crane harbour", "crane story"]);
+    }
+
+    #[test]
+    fn a_clear_lead_keeps_the_engines_order_and_scores_only_the_first() {
+        let t = Tuning {
+            rerank_k: 2,
+            rerank_rank_weight: 0.0,
+            rerank_skip_margin: 1.0,
+            ..Tuning::default()
+        };
+        let mut c = vec![cand("crane story"), cand("crane harbour")];
+        c[0].parts.paragraph = 2.0;
+        let r = rerank("crane harbour", &mut c, &OverlapReranker, &t).unwrap();
+        assert_eq!(r.scored, 1, "only the first, for the decision");
+        assert_eq!(texts(&c), ["crane story", "crane harbour"]);
+        assert_eq!(c[1].rerank, None);
+        c[0].parts.paragraph = 0.5;
+        assert_eq!(
+            rerank("crane harbour", &mut c, &OverlapReranker, &t)
+                .unwrap()
+                .scored,
+            2
+        );
     }
 
     #[test]
