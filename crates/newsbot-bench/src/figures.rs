@@ -32,8 +32,8 @@ pub struct ServeFigures {
     pub rerank_p50_ms: f64,
     #[serde(default)]
     pub rerank_p99_ms: f64,
-    /// Share of the mix's questions the reranker ran on; the rest it skipped (topic
-    /// browses, and questions the engine was already sure of when a skip margin is set).
+    /// Share of the mix's questions on which the reranker scored the full K; the others had
+    /// a clear engine lead and scored only their first passage.
     #[serde(default)]
     pub reranked_share: f64,
     pub qps_2_clients: f64,
