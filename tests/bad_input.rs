@@ -11,22 +11,10 @@ use common::root;
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// The binary with a clean environment on `seeds`, keeping its index in `data`.
+/// The binary on `seeds`, keeping its index in `data`.
 fn newsbot(seeds: &Path, data: &Path) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("newsbot"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(seeds)
-        .arg("--data")
-        .arg(data)
-        .arg("--prompts")
-        .arg(root().join("prompts"));
+    let mut cmd = common::newsbot(seeds);
+    cmd.arg("--data").arg(data);
     cmd
 }
 

@@ -10,19 +10,8 @@ use common::root;
 use serde_json::Value;
 
 fn newsbot(rerank: &str) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("newsbot"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(root().join("seeds"))
-        .arg("--prompts")
-        .arg(root().join("prompts"))
-        .args(["--in-memory", "--rerank", rerank]);
+    let mut cmd = common::newsbot(&root().join("seeds"));
+    cmd.args(["--in-memory", "--rerank", rerank]);
     cmd
 }
 

@@ -11,6 +11,25 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binary on `seeds` with the shipped prompts, a clean environment (no developer's
+/// `.env` or `NEWSBOT_*` reaches it), and the test run's shared vector folder, so the seeds
+/// are embedded once for the whole run.
+pub fn newsbot(seeds: &Path) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("newsbot"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "NEWSBOT_VECTORS",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
+        )
+        .current_dir(std::env::temp_dir())
+        .arg("--seeds")
+        .arg(seeds)
+        .arg("--prompts")
+        .arg(root().join("prompts"));
+    cmd
+}
+
 /// Collects a child's output lines as they come.
 pub fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<String>> {
     let buf = Arc::new(Mutex::new(String::new()));
