@@ -39,10 +39,7 @@ fn shipped_seeds() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let seeds = tmp.path().join("seeds");
     std::fs::create_dir(&seeds).unwrap();
-    for e in std::fs::read_dir(root().join("seeds")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, seeds.join(p.file_name().unwrap())).unwrap();
-    }
+    common::copy_seeds(&seeds);
     tmp
 }
 

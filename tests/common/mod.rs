@@ -11,6 +11,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Copies the shipped seed files into `dir`, for tests that change a seed folder.
+pub fn copy_seeds(dir: &Path) {
+    for e in std::fs::read_dir(root().join("seeds")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
 /// The binary on `seeds` with the shipped prompts, a clean environment (no developer's
 /// `.env` or `NEWSBOT_*` reaches it), and the test run's shared vector folder, so the seeds
 /// are embedded once for the whole run.

@@ -52,6 +52,13 @@ pub struct BertEmbedder {
     word_embeddings: Tensor,
 }
 
+/// A model's name as `stats` shows it: its folder's name.
+fn folder_name(dir: &Path, fallback: &str) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| fallback.into())
+}
+
 fn model_err(path: &Path, message: impl std::fmt::Display) -> EmbedError {
     EmbedError::Model {
         path: path.display().to_string(),
@@ -178,10 +185,7 @@ impl BertEmbedder {
             .and_then(|mut t| t.take())
             .ok_or_else(|| model_err(&weights, "no word-embedding table was loaded"))?;
 
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model".into());
+        let name = folder_name(dir, "model");
         Ok(Self {
             model,
             tokenizer,

@@ -17,8 +17,8 @@ use newsbot_core::reranker::Reranker;
 use tokenizers::Tokenizer;
 
 use crate::{
-    infer_err, model_err, open_weights, read_config, BertEmbedder, Weights, WordEmbeddings,
-    WORD_EMBEDDINGS,
+    folder_name, infer_err, model_err, open_weights, read_config, BertEmbedder, Weights,
+    WordEmbeddings, WORD_EMBEDDINGS,
 };
 
 /// The weights file in a reranker folder.
@@ -159,10 +159,7 @@ impl BertReranker {
             )
         })?;
 
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "reranker".into());
+        let name = folder_name(dir, "reranker");
         Ok(Self {
             model,
             head,
