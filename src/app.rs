@@ -348,7 +348,7 @@ fn load_reranker(
 pub fn embed_now(g: &Global, engine: &Engine) {
     let started = Instant::now();
     let mut bar = progress_bar("embedding passages", g.progress_every());
-    match engine.embed_pending(&mut bar) {
+    match engine.models().embed_pending(engine.index(), &mut bar) {
         Ok(0) => {}
         Ok(n) => tracing::info!(
             passages = n,
@@ -364,7 +364,7 @@ pub fn embed_now(g: &Global, engine: &Engine) {
 /// live re-index swaps in a new index. Progress is a bracketed note on stderr every ten
 /// seconds (a bar would fight the console's line editor), and one when done.
 pub fn embed_in_background(engine: &Engine) {
-    let Some(sem) = engine.semantic().cloned() else {
+    let Some(sem) = engine.models().semantic.clone() else {
         return;
     };
     let index = engine.index().clone();
@@ -544,10 +544,10 @@ fn follow_feeds(g: &Global) -> Result<Option<Follower>> {
 /// `ask --now`: answers with the vectors already stored. When some passages have none yet,
 /// one line says how much semantic ranking covers.
 pub fn note_coverage(engine: &Engine) {
-    if engine.semantic().is_none() {
+    if engine.models().semantic.is_none() {
         return;
     }
-    let (embedded, total) = engine.embedding_coverage();
+    let (embedded, total) = engine.models().coverage(engine.index());
     if embedded < total {
         eprintln!(
             "note: answering now with {embedded} of {total} passages embedded ({:.0}%); the rest rank by words only. Run without --now to embed them first.",

@@ -99,12 +99,14 @@ pub fn run(g: &Global, args: &WorkerArgs) -> Result<()> {
             let engine = open_engine(g, &args.data)?;
             let started = Instant::now();
             let mut last = Instant::now();
-            let passages = engine.embed_pending(&mut |done, total| {
-                if last.elapsed().as_secs() >= 30 {
-                    last = Instant::now();
-                    eprintln!("bench: embedded {done}/{total}");
-                }
-            })?;
+            let passages = engine
+                .models()
+                .embed_pending(engine.index(), &mut |done, total| {
+                    if last.elapsed().as_secs() >= 30 {
+                        last = Instant::now();
+                        eprintln!("bench: embedded {done}/{total}");
+                    }
+                })?;
             let secs = started.elapsed().as_secs_f64();
             println!(
                 "{}",
@@ -208,7 +210,7 @@ fn rerank_times(engine: &Engine, requests: &[(bool, Request)], rounds: usize) ->
         .filter(|(_, r)| r.command == "ask")
         .map(|(_, r)| r.text.as_str())
         .collect();
-    if engine.reranker().is_none() || questions.is_empty() {
+    if engine.models().reranker.is_none() || questions.is_empty() {
         return (Vec::new(), 0.0);
     }
     let mut times = Vec::new();

@@ -140,7 +140,7 @@ pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<se
         let mut ranked = engine.candidates(&squash(&q.q), None)?;
         // Every candidate's logit up to DUMP_RERANKED, in the engine's order (the fits
         // simulate other K and w from these), when the reranker is on.
-        if let Some(model) = engine.reranker() {
+        if let Some(model) = engine.models().reranker.as_ref() {
             let n = ranked.candidates.len().min(DUMP_RERANKED);
             let texts: Vec<&str> = ranked.candidates[..n]
                 .iter()
@@ -157,7 +157,7 @@ pub fn dump_candidates(engine: &Engine, questions: &[Question]) -> Result<Vec<se
             .map(|c| {
                 let p = &c.parts;
                 serde_json::json!({
-                    "lexical": p.total() - p.semantic,
+                    "lexical": p.relevance() - p.semantic,
                     "parts": {
                         "paragraph": p.paragraph,
                         "sentence": p.sentence,

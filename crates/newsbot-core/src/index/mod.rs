@@ -6,7 +6,9 @@
 //! - [`build`]: a full build, swapped into place atomically;
 //! - [`open`]: reuse the index on disk or rebuild it;
 //! - [`stamps`]: cached seed-file hashes, so start-up need not re-read the archive;
-//! - [`headline_terms`]: headline lookups for suggestions and `/article`;
+//! - [`headline_terms`]: headline term overlaps for suggestions and `/article`;
+//! - [`lookup`]: articles by typed words (autocomplete, `/article`, plain BM25);
+//! - [`passage`]: a passage as shown, from its document, and a whole article's passages;
 //! - [`passages`]: passages by text key, the join with the vector store.
 //!
 //! This module holds the open index ([`SearchIndex`]) and the handle a running engine swaps
@@ -15,8 +17,10 @@
 pub mod build;
 pub mod document;
 pub mod headline_terms;
+pub mod lookup;
 pub mod manifest;
 pub mod open;
+pub mod passage;
 pub mod passages;
 pub mod schema;
 pub mod stamps;
@@ -38,6 +42,7 @@ pub use document::add_article;
 pub use headline_terms::{HeadlineTerms, Overlap};
 pub use manifest::{read_manifest, ArticleMeta, FileEntry, Manifest};
 pub use open::{open_existing, open_or_build, Opened, Origin};
+pub use passage::Passage;
 pub use schema::{schema, Fields, SCHEMA_VERSION};
 
 /// Where the index lives.

@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::engine::PromptsHandle;
 use crate::error::Error;
 use crate::prompts::Prompts;
+use crate::prompts::PromptsHandle;
 
 /// How often the prompts folder is read, and how long it must stay unchanged before it is
 /// loaded: an editor's save, or a burst of edits, is one reload.

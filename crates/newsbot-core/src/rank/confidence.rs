@@ -7,9 +7,22 @@
 //! on the subject. Without a model it is coverage alone, as before the model existed.
 //! The thresholds are fitted, see `Tuning::sure`.
 
-use crate::reply::Match;
+use serde::Serialize;
 
+use super::pipeline::Candidate;
 use super::tuning::Tuning;
+
+/// How sure the engine is that the top passage answers the question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Match {
+    /// The top passage answers it.
+    Sure,
+    /// The best passage is shown under the `closest_match` label: near, but in doubt.
+    Closest,
+    /// Nothing answers it: the no-answer note instead.
+    None,
+}
 
 /// What the decision reads about a ranked reply.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -24,11 +37,25 @@ pub struct Features {
     /// Share of the question's content words the corpus holds at all. A question about
     /// the weather in Paris has words no article uses.
     pub known: f32,
-    /// The top passage's lexical score (all score parts but the semantic one).
+    /// The top passage's lexical score (its relevance less the semantic part).
     pub lexical: f32,
     /// The best cross-encoder logit among the reranked candidates; `None` when the
     /// reranker is off or did not run.
     pub logit: Option<f32>,
+}
+
+/// What the decision reads of ranked `candidates`: the top one's evidence and the best
+/// cosine of all. `known` is the share of the question's words the corpus holds.
+pub fn features(candidates: &[Candidate], known: f32) -> Option<Features> {
+    let top = candidates.first()?;
+    Some(Features {
+        coverage: top.coverage,
+        cos: top.cos,
+        best_cos: candidates.iter().filter_map(|c| c.cos).fold(0.0, f32::max),
+        known,
+        lexical: top.parts.relevance() - top.parts.semantic,
+        logit: candidates.iter().filter_map(|c| c.rerank).reduce(f32::max),
+    })
 }
 
 /// The fitted decision model's score: the log-odds that the top passage answers, from a

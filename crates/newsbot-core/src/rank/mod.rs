@@ -10,8 +10,9 @@
 //! 5. [`confidence`]: the top candidate's similarity, coverage and cross-encoder logit →
 //!    sure, closest or none.
 //!
-//! [`pipeline::candidates`] runs stages 2-3 on one searcher and orders the result; the
-//! engine and the `explain` example both use it. Every number lives in [`Tuning`].
+//! [`search()`] runs stages 1-3 on one index snapshot (the engine's question path);
+//! [`pipeline::candidates`] is stages 2-3 on one searcher, which the `explain` example also
+//! uses. Every number lives in [`Tuning`].
 
 pub mod confidence;
 pub mod highlight;
@@ -21,6 +22,7 @@ pub mod recency;
 pub mod rerank;
 pub mod retrieve;
 pub mod score;
+pub mod search;
 pub mod spelling;
 pub mod term_stats;
 pub mod tuning;
@@ -28,5 +30,6 @@ pub mod tuning;
 pub use pipeline::{candidates, Candidate, Search};
 pub use plan::{content_tokens, plan, Alt, AltKind, Concept, Plan, MAX_QUERY_CHARS};
 pub use score::ScoreParts;
+pub use search::{search, Query, Ranked, TopicQuery};
 pub use term_stats::TermStats;
 pub use tuning::Tuning;

@@ -14,7 +14,7 @@ use crate::analysis;
 use crate::error::Result;
 use crate::index::passages::doc_by_text_key;
 use crate::index::Fields;
-use crate::reply::Passage;
+use crate::index::Passage;
 use crate::semantic::{Nearby, Semantic};
 use crate::vectors::{text_key, QVec};
 
@@ -170,7 +170,7 @@ pub fn candidates(
     // Paragraph text is normalised at parse time, so equal text means the same paragraph.
     let mut seen = FxHashSet::default();
     ranked.retain(|c| seen.insert(c.passage.paragraph.clone()));
-    super::recency::order(&mut ranked, latest);
+    super::recency::order(&mut ranked, latest, t);
     Ok(Candidates {
         list: ranked,
         query,
@@ -200,7 +200,7 @@ fn scored(
         patterns,
     } = *l;
     let doc: TantivyDocument = searcher.doc(addr)?;
-    let mut p = passage_from(fields, &doc);
+    let mut p = Passage::from_doc(fields, &doc);
     let para = doc
         .get_first(fields.para)
         .and_then(|v| v.as_u64())
@@ -264,35 +264,4 @@ fn scored(
         cos: None,
         rerank: None,
     }))
-}
-
-/// A passage's display fields from its stored document; ranking fills score and highlights.
-pub(crate) fn passage_from(f: &Fields, doc: &TantivyDocument) -> Passage {
-    let text = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    };
-    Passage {
-        rank: 0,
-        article_id: text(f.article),
-        headline: text(f.headline),
-        section: doc
-            .get_first(f.section)
-            .and_then(|v| v.as_str().map(str::to_string)),
-        sources: doc
-            .get_all(f.sources)
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        paragraph: text(f.body),
-        score: 0.0,
-        highlights: Vec::new(),
-        date: doc
-            .get_first(f.date)
-            .and_then(|v| v.as_str().map(str::to_string)),
-        url: doc
-            .get_first(f.url)
-            .and_then(|v| v.as_str().map(str::to_string)),
-        rerank: None,
-    }
 }

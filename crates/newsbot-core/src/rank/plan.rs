@@ -140,7 +140,7 @@ pub fn plan(text: &str, variants: &Variants, stats: &TermStats, t: &Tuning) -> P
                 if span == 1 && body_df == 0 && other_df == 0 {
                     // An unknown word: the word an agent noun is made from ("scammers" →
                     // scam), else the nearest spelling ("coupnag" → coupang).
-                    let correction = spelling::agent_base(stats, &tok.term)
+                    let correction = spelling::agent_base(stats, &tok.term, t)
                         .map(|base| (base, t.variant))
                         .or_else(|| {
                             spelling::correct(stats, &tok.term, t).map(|fixed| (fixed, t.fuzzy))
@@ -309,5 +309,13 @@ mod tests {
         weights.sort_by(|a, b| b.total_cmp(a));
         let kept: f32 = cut.concepts.iter().map(|c| c.weight).sum();
         assert!((kept - weights[0] - weights[1]).abs() < 1e-6);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn question_cleaning_never_panics(s in "\\PC{0,3000}") {
+            let t = content_tokens(&s);
+            proptest::prop_assert!(t.iter().all(|t| !t.term.is_empty()));
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::pipeline::Candidate;
-use super::tuning::{RECENCY_BONUS, RECENCY_HALF_LIFE_DAYS, RECENCY_MARGIN};
+use super::tuning::Tuning;
 use crate::dates;
 
 /// Words that ask for the newest news rather than naming what it is about.
@@ -37,19 +37,21 @@ fn when(c: &Candidate) -> Option<i64> {
 }
 
 /// Reorders candidates ranked best first. With `latest`, dated candidates gain up to
-/// [`RECENCY_BONUS`] by age (scores are updated); then any passage within
-/// [`RECENCY_MARGIN`] of the one above it and newer moves above it.
-pub fn order(ranked: &mut [Candidate], latest: bool) {
+/// `Tuning::recency_bonus` by age, as their `ScoreParts::recency`; then any passage within
+/// `Tuning::recency_margin` of the one above it and newer moves above it.
+pub fn order(ranked: &mut [Candidate], latest: bool, t: &Tuning) {
     let times: Vec<Option<i64>> = ranked.iter().map(when).collect();
     if times.iter().all(Option::is_none) {
         return;
     }
     if latest {
         if let Some(newest) = times.iter().flatten().max().copied() {
-            for (c, t) in ranked.iter_mut().zip(&times) {
-                if let Some(t) = t {
-                    let days = (newest - t) as f32 / 86_400.0;
-                    c.passage.score += RECENCY_BONUS * 0.5f32.powf(days / RECENCY_HALF_LIFE_DAYS);
+            for (c, when) in ranked.iter_mut().zip(&times) {
+                if let Some(when) = when {
+                    let days = (newest - when) as f32 / 86_400.0;
+                    c.parts.recency =
+                        t.recency_bonus * 0.5f32.powf(days / t.recency_half_life_days);
+                    c.passage.score = c.parts.total();
                 }
             }
             // Stable: equal scores keep the order retrieval and scoring gave them.
@@ -61,7 +63,7 @@ pub fn order(ranked: &mut [Candidate], latest: bool) {
         let mut j = i;
         while j > 0 {
             let (above, below) = (&ranked[j - 1], &ranked[j]);
-            let tie = above.passage.score - below.passage.score <= RECENCY_MARGIN;
+            let tie = above.passage.score - below.passage.score <= t.recency_margin;
             let newer = matches!((when(above), when(below)), (Some(a), Some(b)) if b > a);
             if !(tie && newer) {
                 break;
@@ -75,8 +77,8 @@ pub fn order(ranked: &mut [Candidate], latest: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::Passage;
     use crate::rank::score::ScoreParts;
-    use crate::reply::Passage;
 
     fn cand(id: &str, score: f32, date: Option<&str>) -> Candidate {
         Candidate {
@@ -94,7 +96,10 @@ mod tests {
                 rerank: None,
             },
             para: 0,
-            parts: ScoreParts::default(),
+            parts: ScoreParts {
+                paragraph: score,
+                ..ScoreParts::default()
+            },
             coverage: 1.0,
             cos: None,
             rerank: None,
@@ -113,7 +118,7 @@ mod tests {
             cand("undated", 1.98, None),
             cand("newest-but-weak", 1.0, Some("2026-01-01")),
         ];
-        order(&mut c, false);
+        order(&mut c, false, &Tuning::default());
         assert_eq!(ids(&c), ["new", "old", "undated", "newest-but-weak"]);
     }
 
@@ -124,7 +129,7 @@ mod tests {
             cand("b", 1.0, None),
             cand("c", 0.99, None),
         ];
-        order(&mut c, true);
+        order(&mut c, true, &Tuning::default());
         assert_eq!(ids(&c), ["a", "b", "c"]);
     }
 
@@ -135,7 +140,7 @@ mod tests {
             cand("this-week", 1.3, Some("2025-06-01")),
             cand("undated", 1.4, None),
         ];
-        order(&mut c, true);
+        order(&mut c, true, &Tuning::default());
         assert_eq!(ids(&c), ["this-week", "last-year", "undated"]);
         assert!(asks_for_latest("What is the latest on Coupang?"));
         assert!(asks_for_latest("most recent outage"));

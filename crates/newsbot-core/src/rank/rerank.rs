@@ -31,7 +31,9 @@ pub fn blend(logit: f32, rank: usize, t: &Tuning) -> f32 {
 /// Whether the engine's first candidate leads the second by the skip margin.
 fn engine_is_sure(candidates: &[Candidate], t: &Tuning) -> bool {
     match candidates {
-        [first, second, ..] => first.score() - second.score() >= t.rerank_skip_margin,
+        [first, second, ..] => {
+            first.parts.relevance() - second.parts.relevance() >= t.rerank_skip_margin
+        }
         _ => false,
     }
 }
@@ -85,7 +87,7 @@ pub fn rerank(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reply::Passage;
+    use crate::index::Passage;
     use crate::reranker::OverlapReranker;
 
     fn cand(text: &str) -> Candidate {

@@ -50,12 +50,22 @@ pub struct ScoreParts {
     pub topic_pattern: f32,
     /// Question-passage cosine, times `Tuning::semantic` (0 without a model or vector).
     pub semantic: f32,
+    /// For a question asking for the latest news over a dated archive, the bonus for a
+    /// recent article (`recency`); 0 otherwise.
+    pub recency: f32,
 }
 
 impl ScoreParts {
-    /// The ranking score. Summed in a fixed order so figures never drift.
-    pub fn total(&self) -> f32 {
+    /// How well the passage answers, all parts but recency: what the decision and the
+    /// reranker's skip margin read, so asking for "the latest" never makes the engine
+    /// surer. Summed in a fixed order so figures never drift.
+    pub fn relevance(&self) -> f32 {
         self.paragraph + self.sentence + self.lead + self.bm25 + self.topic_pattern + self.semantic
+    }
+
+    /// The ranking score: relevance plus recency.
+    pub fn total(&self) -> f32 {
+        self.relevance() + self.recency
     }
 }
 
@@ -232,6 +242,7 @@ pub fn score(p: &Plan, w: &Tuning, e: &Evidence) -> Scored {
             bm25: w.bm25 * bm25,
             topic_pattern: 0.0,
             semantic: 0.0,
+            recency: 0.0,
         },
         coverage: covered / total,
         spans,

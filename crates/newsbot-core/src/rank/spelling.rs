@@ -15,7 +15,11 @@ pub fn correct(stats: &TermStats, term: &str, t: &Tuning) -> Option<String> {
     if len < t.typo_min_chars || !term.chars().all(|c| c.is_alphabetic()) {
         return None;
     }
-    let distance = if len >= t.typo_two_edits_chars { 2 } else { 1 };
+    let distance = if len >= t.typo_two_edits_chars {
+        t.typo_edits_long
+    } else {
+        t.typo_edits
+    };
     let body = stats.fields.body;
     let automaton: DfaWrapper =
         FuzzyTermQuery::new(Term::from_field_text(body, term), distance, true)
@@ -50,18 +54,15 @@ pub fn correct(stats: &TermStats, term: &str, t: &Tuning) -> Option<String> {
 /// The word an unknown agent noun is made from, if the index knows it: "scammer" → "scam",
 /// "hacker" → "hack", "fraudster" → "fraud". Tried before typo correction, which would turn
 /// such words into unrelated near-spellings.
-pub fn agent_base(stats: &TermStats, term: &str) -> Option<String> {
-    agent_candidates(term)
+pub fn agent_base(stats: &TermStats, term: &str, t: &Tuning) -> Option<String> {
+    agent_candidates(term, t.agent_suffixes)
         .into_iter()
         .find(|c| stats.body_freq(c) > 0)
 }
 
 /// The words an agent noun may be made from, most likely first.
-fn agent_candidates(term: &str) -> Vec<String> {
-    let Some(stem) = ["ster", "er", "or", "ist"]
-        .iter()
-        .find_map(|suffix| term.strip_suffix(suffix))
-    else {
+fn agent_candidates(term: &str, suffixes: &[&str]) -> Vec<String> {
+    let Some(stem) = suffixes.iter().find_map(|suffix| term.strip_suffix(suffix)) else {
         return Vec::new();
     };
     let mut candidates = vec![stem.to_string()];
@@ -104,8 +105,12 @@ mod tests {
 
     #[test]
     fn agent_nouns_lose_their_suffix() {
-        assert_eq!(agent_candidates("scammer"), ["scamm", "scam", "scamme"]);
-        assert_eq!(agent_candidates("fraudster"), ["fraud", "fraude"]);
-        assert!(agent_candidates("fine").is_empty());
+        let suffixes = Tuning::default().agent_suffixes;
+        assert_eq!(
+            agent_candidates("scammer", suffixes),
+            ["scamm", "scam", "scamme"]
+        );
+        assert_eq!(agent_candidates("fraudster", suffixes), ["fraud", "fraude"]);
+        assert!(agent_candidates("fine", suffixes).is_empty());
     }
 }

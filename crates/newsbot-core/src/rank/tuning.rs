@@ -109,6 +109,31 @@ pub struct Tuning {
     // --- headline lookups (`/article <words>`) ---
     /// Share of the typed words a headline must contain to be taken as the article meant.
     pub headline_match: f32,
+
+    // --- recency (dated articles only; undated ones rank exactly as without these) ---
+    /// Two passages whose scores differ by at most this are a tie, and the newer article's
+    /// ranks first. Below the lead-paragraph prior (0.05), so recency only decides between
+    /// passages the other signals cannot tell apart.
+    pub recency_margin: f32,
+    /// For questions that ask for the latest news: the bonus of the newest candidate
+    /// (`ScoreParts::recency`). Others get less as they age (half as much every
+    /// `recency_half_life_days`). Below the answer-type bonus, so a fresh article that does
+    /// not answer never beats one that does.
+    pub recency_bonus: f32,
+    /// How fast the bonus for recent articles fades with age, in days behind the newest
+    /// candidate: a week, the span "this week" asks about.
+    pub recency_half_life_days: f32,
+
+    // --- spelling (words the index has never seen) ---
+    /// Edits a correction may be away from a word shorter than `typo_two_edits_chars`,
+    /// and from a longer one: one typo per short word, two per long one, the distances
+    /// at which the dev set's misspellings ("coupnag") were found and no real word was
+    /// replaced.
+    pub typo_edits: u8,
+    pub typo_edits_long: u8,
+    /// Agent-noun suffixes stripped to find the word a noun is made from ("scammers" →
+    /// scam): the English ones that make people of verbs and nouns, longest first.
+    pub agent_suffixes: &'static [&'static str],
 }
 
 /// The decision's weights when the reranker is on: the same features as without it, plus
@@ -196,6 +221,12 @@ impl Default for Tuning {
             sure: 0.673,
             closest: 0.375,
             headline_match: 0.5,
+            recency_margin: 0.03,
+            recency_bonus: 0.3,
+            recency_half_life_days: 7.0,
+            typo_edits: 1,
+            typo_edits_long: 2,
+            agent_suffixes: &["ster", "er", "or", "ist"],
         }
     }
 }
@@ -253,25 +284,14 @@ impl Tuning {
             "sure" => self.sure = v,
             "closest" => self.closest = v,
             "headline_match" => self.headline_match = v,
+            "recency_margin" => self.recency_margin = v,
+            "recency_bonus" => self.recency_bonus = v,
+            "recency_half_life_days" => self.recency_half_life_days = v,
             _ => return Err(format!("no tuning knob `{name}`")),
         }
         Ok(())
     }
 }
-
-// --- recency (dated articles only; undated ones rank exactly as without these) ---
-
-/// Two passages whose scores differ by at most this are a tie, and the newer article's
-/// ranks first. Below the lead-paragraph prior (0.05), so recency only decides between
-/// passages the other signals cannot tell apart.
-pub const RECENCY_MARGIN: f32 = 0.03;
-/// For questions that ask for the latest news: the bonus of the newest candidate. Others
-/// get less as they age (half as much every [`RECENCY_HALF_LIFE_DAYS`]). Below the
-/// answer-type bonus, so a fresh article that does not answer never beats one that does.
-pub const RECENCY_BONUS: f32 = 0.3;
-/// How fast the bonus for recent articles fades with age, in days behind the newest
-/// candidate: a week, the span "this week" asks about.
-pub const RECENCY_HALF_LIFE_DAYS: f32 = 7.0;
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,10 @@
 use serde::Serialize;
 
 use crate::command;
+pub use crate::index::Passage;
+pub use crate::rank::confidence::Match;
+
+pub mod build;
 
 /// How many passages a door shows at once. Both doors page by this (through
 /// [`Reply::page`]) so the console shows what Discord shows.
@@ -59,38 +63,6 @@ pub enum ReplyKind {
     EmptyQuestion,
     UnknownCommand,
     Article,
-}
-
-/// How sure the engine is that the top passage answers the question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Match {
-    /// The top passage answers it.
-    Sure,
-    /// The best passage is shown under the `closest_match` label: near, but in doubt.
-    Closest,
-    /// Nothing answers it: the no-answer note instead.
-    None,
-}
-
-/// One ranked passage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Passage {
-    pub rank: usize,
-    pub article_id: String,
-    pub headline: String,
-    pub paragraph: String,
-    pub section: Option<String>,
-    pub sources: Vec<String>,
-    pub score: f32,
-    /// `[start, end)` Unicode character offsets into `paragraph`, sorted, non-overlapping.
-    pub highlights: Vec<[usize; 2]>,
-    /// The article's date (ISO 8601) and link, when its source gives them.
-    pub date: Option<String>,
-    pub url: Option<String>,
-    /// The cross-encoder's logit, when the passage was among those it reranked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rerank: Option<f32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

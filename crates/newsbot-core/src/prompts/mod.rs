@@ -14,6 +14,9 @@ use crate::command::{self, Command};
 use crate::error::{Error, Result};
 use crate::variants::Variants;
 
+mod handle;
+pub use handle::{MessagesRef, PromptSet, PromptsHandle};
+
 /// A topic command such as `/fines`: a fixed query with variants, and patterns worth
 /// highlighting in its answers.
 #[derive(Debug, Clone, Serialize)]
@@ -126,6 +129,30 @@ pub struct Prompts {
 }
 
 impl Prompts {
+    /// Every topic command, as `/fines, /breaches`.
+    pub fn topic_list(&self) -> String {
+        self.topics
+            .iter()
+            .map(|t| format!("/{}", t.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A help text from `template`, with its `{topics}` and `{articles}` filled in: each
+    /// door has its own wording (Discord's is `help`, the console's `console_help`).
+    pub fn help_text(&self, template: &str, articles: usize) -> String {
+        let topics = self
+            .topics
+            .iter()
+            .map(|t| format!("/{} — {}", t.name, t.description))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Messages::render(
+            template,
+            &[("topics", &topics), ("articles", &articles.to_string())],
+        )
+    }
+
     pub fn topic(&self, name: &str) -> Option<&Topic> {
         self.topics.iter().find(|t| t.name == name)
     }
