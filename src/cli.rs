@@ -147,59 +147,80 @@ pub enum Command {
     /// Run the Discord bot (needs DISCORD_TOKEN); Ctrl-C stops it.
     Serve(ServeArgs),
     /// Print the slash commands this bot registers, without connecting to Discord.
-    Commands {
-        /// Print the exact body of PUT /applications/{application.id}/commands.
-        #[arg(long)]
-        json: bool,
-    },
+    Commands(CommandsArgs),
     /// Summarise the feedback log: questions that fail most, votes per passage.
-    Feedback {
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
+    Feedback(FeedbackArgs),
     /// Answer one question, as a DM to the bot would: `newsbot ask "/fines"`.
     Ask(AskArgs),
     /// Interactive console with line editing and history; /help lists commands.
-    Chat,
+    Chat(ChatArgs),
     /// Poll every feed once, write new items into the seed folder, and exit (for cron).
-    FetchFeeds,
+    FetchFeeds(FetchFeedsArgs),
     /// Rebuild the index from the seed folder.
-    Index {
-        /// List every article merged from copies in several files (or twice in one).
-        #[arg(short, long)]
-        verbose: bool,
-    },
+    Index(IndexArgs),
     /// Count files, articles, passages and topics, and account for every line read: per
     /// file and in total.
-    Stats {
-        /// Print one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
+    Stats(StatsArgs),
     /// Score answer quality on a JSONL question file (top-1, MRR@10, headline).
-    Eval {
-        /// Question file: one {"q","gold":[…],"headline"} object per line.
-        file: PathBuf,
-        /// List every question that missed.
-        #[arg(short, long)]
-        verbose: bool,
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Questions that should be declined, one per line (or JSONL with a "q" field):
-        /// reports how many are declined, and how many are not answered as sure.
-        #[arg(long, value_name = "FILE")]
-        decline: Option<PathBuf>,
-        /// Also score plain BM25 (Snowball stems, headline in the text) on the same corpus
-        /// and questions, side by side.
-        #[arg(long)]
-        compare_bm25: bool,
-        /// Print every question's candidates and their score parts as JSON lines (for
-        /// fitting the weights; see tools/fit_weights.py).
-        #[arg(long, hide = true)]
-        dump_candidates: bool,
-    },
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommandsArgs {
+    /// Print the exact body of PUT /applications/{application.id}/commands.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FeedbackArgs {
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ChatArgs {}
+
+#[derive(Debug, Args)]
+pub struct FetchFeedsArgs {}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// List every article merged from copies in several files (or twice in one).
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Question file: one {"q","gold":[…],"headline"} object per line.
+    pub file: PathBuf,
+    /// List every question that missed.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Questions that should be declined, one per line (or JSONL with a "q" field):
+    /// reports how many are declined, and how many are not answered as sure.
+    #[arg(long, value_name = "FILE")]
+    pub decline: Option<PathBuf>,
+    /// Also score plain BM25 (Snowball stems, headline in the text) on the same corpus
+    /// and questions, side by side.
+    #[arg(long)]
+    pub compare_bm25: bool,
+    /// Print every question's candidates and their score parts as JSON lines (for
+    /// fitting the weights; see tools/fit_weights.py).
+    #[arg(long, hide = true)]
+    pub dump_candidates: bool,
 }
 
 #[derive(Debug, Args)]
@@ -241,4 +262,17 @@ pub struct ServeArgs {
         requires = "shards"
     )]
     pub shard_total: Option<u32>,
+}
+
+impl ServeArgs {
+    /// `serve`'s settings when no subcommand was given: clap reads each from its `env`
+    /// variable, as it would for `newsbot serve`.
+    pub fn from_env() -> Result<ServeArgs, clap::Error> {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        Ok(Only::try_parse_from(["newsbot"])?.serve)
+    }
 }

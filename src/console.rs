@@ -9,7 +9,9 @@ use newsbot_core::prompts::Messages;
 use newsbot_core::{Engine, Passage, Reply, ReplyKind, Request};
 use serde::Serialize;
 
-use crate::cli::AskArgs;
+use crate::app;
+use crate::cli::{AskArgs, ChatArgs, Global};
+use newsbot_service::Start;
 
 /// The `ask --json` object.
 #[derive(Serialize)]
@@ -290,7 +292,18 @@ fn wrap_width(flag: Option<usize>) -> Option<usize> {
     terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
-pub fn run_ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<()> {
+/// `ask`: opens the engine, embeds what is missing (unless `--now`), then answers.
+pub fn run_ask(g: &Global, args: &AskArgs) -> Result<()> {
+    let engine = app::open_engine(g, false)?;
+    if args.now {
+        app::note_coverage(&engine);
+    } else {
+        app::embed_now(g, &engine);
+    }
+    ask(&engine, args, g.width)
+}
+
+fn ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let answer_one = |out: &mut dyn Write, line: &str| -> Result<()> {
@@ -313,7 +326,7 @@ pub fn run_ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<
     }
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        anyhow::bail!(
+        crate::error::user_bail!(
             "give a question, e.g. newsbot ask \"who was fined?\", or pipe questions one per line"
         );
     }
@@ -348,11 +361,24 @@ pub fn run_ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<
     Ok(())
 }
 
-pub fn run_chat(
-    engine: &Engine,
-    history: Option<std::path::PathBuf>,
-    width: Option<usize>,
-) -> Result<()> {
+/// `chat`: the console, on a running service (the index kept current, passages embedded in
+/// the background).
+pub fn run_chat(g: &Global, _: &ChatArgs) -> Result<()> {
+    let health = app::start_metrics(g, crate::service::Health::default())?;
+    let service = app::open(
+        g,
+        Start::Running {
+            on_prompts: Box::new(|| {}),
+        },
+    )?;
+    health
+        .index_open
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
+    chat(&service.engine, history, g.width)
+}
+
+fn chat(engine: &Engine, history: Option<std::path::PathBuf>, width: Option<usize>) -> Result<()> {
     use rustyline::error::ReadlineError;
     let mut rl = rustyline::DefaultEditor::new().context("starting the line editor")?;
     if let Some(h) = &history {

@@ -5,6 +5,7 @@ mod app;
 mod cli;
 mod console;
 mod discord;
+mod error;
 mod run;
 mod service;
 
@@ -21,16 +22,13 @@ fn main() -> ExitCode {
             eprintln!("warning: .env: {e}");
         }
     }
+    // A bad flag is clap's error, exit 2 like every user error below.
     let cli = Cli::parse();
-    if let Err(e) = init_logging(&cli.global.log, cli.global.log_format) {
-        eprintln!("error: {e:#}");
-        return ExitCode::FAILURE;
-    }
-    match run(cli) {
+    match init_logging(&cli.global.log, cli.global.log_format).and_then(|()| run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(error::exit_code(&e))
         }
     }
 }
@@ -51,9 +49,9 @@ fn init_logging(filter: &str, format: cli::LogFormat) -> anyhow::Result<()> {
         .with_regex(false)
         .parse(filter)
         .map_err(|e| {
-            anyhow::anyhow!(
+            error::UserError(format!(
                 "--log / NEWSBOT_LOG: {filter:?} is not a log filter ({e}); try `warn`, `info` or `newsbot=debug`"
-            )
+            ))
         })?;
     // Colours only on a terminal (and never with NO_COLOR): a log file or a journal gets
     // plain text. Every line passes the redactor, which removes interaction tokens.
@@ -71,60 +69,23 @@ fn init_logging(filter: &str, format: cli::LogFormat) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Parse, then a typed `run_x` per subcommand.
 fn run(cli: Cli) -> anyhow::Result<()> {
     let g = &cli.global;
     match cli.command {
-        Some(Command::Index { verbose }) => run::run_index(g, verbose),
-        Some(Command::FetchFeeds) => run::run_fetch_feeds(g),
-        Some(Command::Ask(args)) => {
-            let engine = app::open_engine(g, false)?;
-            if args.now {
-                app::note_coverage(&engine);
-            } else {
-                app::embed_now(g, &engine);
-            }
-            console::run_ask(&engine, &args, g.width)
-        }
-        Some(Command::Chat) => run_chat(g),
-        Some(Command::Stats { json }) => run::run_stats(g, &app::open_engine(g, false)?, json),
-        Some(Command::Eval {
-            file,
-            verbose,
-            json,
-            decline,
-            compare_bm25,
-            dump_candidates,
-        }) => {
-            let engine = app::open_engine(g, false)?;
-            app::embed_now(g, &engine);
-            let opts = run::EvalOptions {
-                verbose,
-                json,
-                decline,
-                compare_bm25,
-                dump_candidates,
-            };
-            run::run_eval(&engine, &file, &opts)
-        }
+        Some(Command::Index(args)) => run::run_index(g, &args),
+        Some(Command::FetchFeeds(args)) => run::run_fetch_feeds(g, &args),
+        Some(Command::Ask(args)) => console::run_ask(g, &args),
+        Some(Command::Chat(args)) => console::run_chat(g, &args),
+        Some(Command::Stats(args)) => run::run_stats(g, &args),
+        Some(Command::Eval(args)) => run::run_eval(g, &args),
         Some(Command::Serve(args)) => discord::run_serve(g, &args),
-        Some(Command::Commands { json }) => discord::run_commands(g, json),
-        Some(Command::Feedback { json }) => discord::run_feedback(g, json),
-        None if discord::token_set() => discord::run_serve(g, &cli::ServeArgs::from_env()),
+        Some(Command::Commands(args)) => discord::run_commands(g, &args),
+        Some(Command::Feedback(args)) => discord::run_feedback(g, &args),
+        None if discord::token_set() => discord::run_serve(g, &cli::ServeArgs::from_env()?),
         None => {
             eprintln!("No DISCORD_TOKEN set, so starting the local console. To connect to Discord, put DISCORD_TOKEN in .env (see README, \"Discord\").");
-            run_chat(g)
+            console::run_chat(g, &cli::ChatArgs::default())
         }
     }
-}
-
-fn run_chat(g: &cli::Global) -> anyhow::Result<()> {
-    let health = app::start_metrics(g, service::Health::default())?;
-    let (engine, role) = app::open_service(g)?;
-    health
-        .index_open
-        .store(true, std::sync::atomic::Ordering::Relaxed);
-    let _upkeep = app::upkeep(g, &engine, &role, || {})?;
-    app::embed_in_background(&engine);
-    let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
-    console::run_chat(&engine, history, g.width)
 }

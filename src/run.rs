@@ -1,17 +1,17 @@
 //! The non-interactive subcommands, each a typed function over an open engine.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use newsbot_core::accounting::{Accounting, Counts};
 use newsbot_core::feeds::Poller;
-use newsbot_core::{corpus, eval, index, Engine};
+use newsbot_core::{corpus, eval, index};
 
 use crate::app;
-use crate::cli::Global;
+use crate::cli::{EvalArgs, FetchFeedsArgs, Global, IndexArgs, StatsArgs};
+use crate::error::{user_bail, UserError};
 
-pub fn run_index(g: &Global, verbose: bool) -> Result<()> {
+pub fn run_index(g: &Global, args: &IndexArgs) -> Result<()> {
     let started = Instant::now();
     // A rebuild swaps the index folder; a running writer must not have it changed under it.
     let _lock = if g.in_memory {
@@ -26,7 +26,7 @@ pub fn run_index(g: &Global, verbose: bool) -> Result<()> {
         eprintln!("warning: {w}");
     }
     print_encodings(&corpus.accounting);
-    if verbose {
+    if args.verbose {
         for m in &corpus.accounting.merges {
             println!("{m}");
         }
@@ -64,7 +64,8 @@ fn print_encodings(acc: &Accounting) {
     }
 }
 
-pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
+pub fn run_stats(g: &Global, args: &StatsArgs) -> Result<()> {
+    let engine = app::open_engine(g, false)?;
     let s = engine.stats_with_embeddings();
     // The account is read from the seed files themselves (warnings were already printed
     // when the engine opened), so it says what the files hold now.
@@ -72,7 +73,7 @@ pub fn run_stats(g: &Global, engine: &Engine, json: bool) -> Result<()> {
         .with_context(|| format!("reading seed folder {}", g.seeds.display()))?
         .accounting;
     print_encodings(&acc);
-    if json {
+    if args.json {
         let mut v = serde_json::to_value(&s)?;
         // What the seed folder holds now, with each skipped file's name and reason.
         v["skipped_files"] = acc.files_skipped.into();
@@ -184,31 +185,30 @@ fn accounting_table(acc: &Accounting) -> String {
     out
 }
 
-/// `newsbot eval`'s switches.
-pub struct EvalOptions {
-    pub verbose: bool,
-    pub json: bool,
-    pub decline: Option<PathBuf>,
-    pub compare_bm25: bool,
-    pub dump_candidates: bool,
-}
-
-pub fn run_eval(engine: &Engine, file: &Path, o: &EvalOptions) -> Result<()> {
+pub fn run_eval(g: &Global, o: &EvalArgs) -> Result<()> {
+    let engine = app::open_engine(g, false)?;
+    app::embed_now(g, &engine);
+    let engine = &*engine;
+    let file = &o.file;
     let text = std::fs::read_to_string(file)
-        .with_context(|| format!("reading question file {}", file.display()))?;
+        .map_err(|e| UserError(format!("cannot read question file {}: {e}", file.display())))?;
     let questions =
-        eval::parse_questions(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    anyhow::ensure!(
-        !questions.is_empty(),
-        "{} holds no questions",
-        file.display()
-    );
+        eval::parse_questions(&text).map_err(|e| UserError(format!("{}: {e}", file.display())))?;
+    if questions.is_empty() {
+        user_bail!("{} holds no questions", file.display());
+    }
     let declines = match &o.decline {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading questions to decline {}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UserError(format!(
+                    "cannot read questions to decline {}: {e}",
+                    path.display()
+                ))
+            })?;
             let qs = eval::parse_decline_questions(&text);
-            anyhow::ensure!(!qs.is_empty(), "{} holds no questions", path.display());
+            if qs.is_empty() {
+                user_bail!("{} holds no questions", path.display());
+            }
             qs
         }
         None => Vec::new(),
@@ -291,12 +291,14 @@ pub fn run_eval(engine: &Engine, file: &Path, o: &EvalOptions) -> Result<()> {
 
 /// `fetch-feeds`: one poll of every feed. Fails (after polling all) when any feed failed,
 /// so cron reports it.
-pub fn run_fetch_feeds(g: &Global) -> Result<()> {
-    let list = app::load_feeds(g)?;
-    anyhow::ensure!(
-        !list.is_empty(),
-        "no feeds configured: write feeds.toml (or pass --feeds FILE), or set NEWSBOT_FEEDS"
-    );
+pub fn run_fetch_feeds(g: &Global, _: &FetchFeedsArgs) -> Result<()> {
+    let config = app::config(g);
+    let list = newsbot_service::load_feeds(&config)?;
+    if list.is_empty() {
+        user_bail!(
+            "no feeds configured: write feeds.toml (or pass --feeds FILE), or set NEWSBOT_FEEDS"
+        );
+    }
     // A running writer polls the same feeds into the same seed folder and state file.
     let _lock = if g.in_memory {
         None
@@ -308,7 +310,7 @@ pub fn run_fetch_feeds(g: &Global) -> Result<()> {
     };
     std::fs::create_dir_all(&g.seeds)
         .with_context(|| format!("creating seed folder {}", g.seeds.display()))?;
-    let mut poller = Poller::new(&g.seeds, app::feed_state(g));
+    let mut poller = Poller::new(&g.seeds, newsbot_service::feed_state(&config));
     let mut failed = 0;
     for feed in &list {
         match poller.poll(feed) {

@@ -77,8 +77,11 @@ pub fn start(addr: SocketAddr, health: Arc<Health>) -> Result<()> {
         .context("metric buckets")?
         .install_recorder()
         .context("installing the metrics recorder")?;
-    let server = tiny_http::Server::http(addr)
-        .map_err(|e| anyhow::anyhow!("--metrics-addr {addr}: cannot listen: {e}"))?;
+    let server = tiny_http::Server::http(addr).map_err(|e| {
+        crate::error::UserError(format!(
+            "--metrics-addr {addr}: cannot listen: {e}; pick another address or port"
+        ))
+    })?;
     let bound = server
         .server_addr()
         .to_ip()

@@ -97,13 +97,7 @@ fn a_bad_file_in_the_seed_folder_never_stops_a_start() {
 #[test]
 fn an_io_error_names_its_cause_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(assert_cmd::cargo::cargo_bin("newsbot"))
-        .env_clear()
-        .current_dir(tmp.path())
-        .arg("--seeds")
-        .arg(root().join("seeds"))
-        .arg("--prompts")
-        .arg(tmp.path().join("no-prompts"))
+    let out = common::newsbot_with(&root().join("seeds"), &tmp.path().join("no-prompts"))
         .args(["--in-memory", "stats"])
         .output()
         .unwrap();
@@ -409,4 +403,47 @@ proptest! {
             }
         }
     }
+}
+
+/// What the user can fix exits 2 and says what to do; an internal failure exits 1.
+#[test]
+fn user_errors_exit_2_and_internal_failures_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let code = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        (out.status.code(), text(&out.stderr))
+    };
+    let seeds = root().join("seeds");
+    let (c, err) = code(common::newsbot(&tmp.path().join("nope")).args(["--in-memory", "stats"]));
+    assert_eq!(c, Some(2), "{err}");
+    assert!(err.contains("point --seeds"), "{err}");
+    let prompts = tmp.path().join("prompts");
+    std::fs::create_dir_all(prompts.join("topics")).unwrap();
+    std::fs::copy(
+        root().join("prompts/messages.toml"),
+        prompts.join("messages.toml"),
+    )
+    .unwrap();
+    std::fs::write(prompts.join("topics/bad.toml"), "description = 3\n").unwrap();
+    let (c, err) = code(common::newsbot_with(&seeds, &prompts).args(["--in-memory", "stats"]));
+    assert_eq!(c, Some(2), "{err}");
+    assert!(err.contains("bad.toml"), "{err}");
+    let (c, err) = code(common::newsbot(&seeds).args(["--in-memory", "--log", "warn,=", "stats"]));
+    assert_eq!(c, Some(2), "{err}");
+    let (c, err) = code(common::newsbot(&seeds).args(["--in-memory", "eval", "no/such.jsonl"]));
+    assert_eq!(c, Some(2), "{err}");
+    assert!(err.contains("cannot read question file"), "{err}");
+    let (c, _) = code(common::newsbot(&seeds).args(["--no-such-flag"]));
+    assert_eq!(c, Some(2));
+    // A data folder that is a file: nothing the flags say is wrong, the disk refuses.
+    let file = tmp.path().join("data");
+    std::fs::write(&file, "not a folder").unwrap();
+    let (c, err) = code(
+        common::newsbot(&seeds)
+            .arg("--data")
+            .arg(&file)
+            .arg("stats"),
+    );
+    assert_eq!(c, Some(1), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
 }

@@ -1,36 +1,21 @@
 //! Integration tests: the real `newsbot` binary on the real seed files.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::{copy_seeds, root};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The binary with the shipped seeds and prompts and an in-memory index, so tests never
-/// write into the checkout.
 fn newsbot() -> Command {
-    newsbot_with(&root().join("seeds"), &root().join("prompts"))
+    common::shipped()
 }
 
 fn newsbot_with(seeds: &Path, prompts: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("newsbot").unwrap();
-    // One shared vector folder: the seeds are embedded once for the whole test run.
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(seeds)
-        .arg("--prompts")
-        .arg(prompts)
-        .arg("--in-memory");
-    cmd
+    let mut cmd = common::newsbot_with(seeds, prompts);
+    cmd.arg("--in-memory");
+    Command::from_std(cmd)
 }
 
 fn ask_json(text: &str) -> Value {
@@ -303,13 +288,6 @@ fn chat_reads_commands_from_stdin() {
     assert!(text.contains("/fines"), "{text}");
 }
 
-fn copy_seeds(dir: &Path) {
-    for e in std::fs::read_dir(root().join("seeds")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
-    }
-}
-
 #[test]
 fn bad_seed_files_are_named_and_skipped() {
     let tmp = tempfile::tempdir().unwrap();
@@ -431,14 +409,7 @@ Bond yields fell to their lowest level since March as traders priced in further 
 ";
     let seeds = seeds_of(&[("a.txt", a.as_bytes()), ("b.txt", b.as_bytes())]);
     let data = tempfile::tempdir().unwrap();
-    let mut cmd = Command::cargo_bin("newsbot").unwrap();
-    let out = cmd
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .arg("--seeds")
-        .arg(seeds.path())
-        .arg("--prompts")
-        .arg(root().join("prompts"))
+    let out = common::newsbot(seeds.path())
         .arg("--data")
         .arg(data.path())
         .args(["index", "-v"])
@@ -521,7 +492,8 @@ fn missing_or_empty_seed_folder_is_a_clear_error() {
             .args(["ask", "hello"])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1));
+        // The user's to fix: exit 2.
+        assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.starts_with("error: "), "{err}");
         assert!(err.contains(&dir.display().to_string()), "{err}");
@@ -589,19 +561,10 @@ fn the_index_on_disk_is_reused_then_rebuilt_when_seeds_change() {
     std::fs::create_dir(&seeds).unwrap();
     copy_seeds(&seeds);
     let run = |args: &[&str]| {
-        let mut cmd = Command::cargo_bin("newsbot").unwrap();
-        cmd.env_clear()
-            .env(
-                "NEWSBOT_VECTORS",
-                concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-            )
+        common::newsbot(&seeds)
             .current_dir(tmp.path())
-            .arg("--seeds")
-            .arg(&seeds)
             .arg("--data")
             .arg(tmp.path().join("data"))
-            .arg("--prompts")
-            .arg(root().join("prompts"))
             .args(["--log", "info"])
             .args(args)
             .output()

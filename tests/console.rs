@@ -1,30 +1,14 @@
 //! The console as a person sees it: wrapped output at a fixed width, its own help, the
 //! paging hints of each console door, and topic commands that stay on their topic.
 
-use std::path::PathBuf;
+mod common;
 
 use assert_cmd::Command;
+use common::root;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn newsbot() -> Command {
-    let mut cmd = Command::cargo_bin("newsbot").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(root().join("seeds"))
-        .arg("--prompts")
-        .arg(root().join("prompts"))
-        .arg("--in-memory");
-    cmd
+    common::shipped()
 }
 
 fn stdout(cmd: &mut Command) -> String {
@@ -176,17 +160,8 @@ fn a_bad_log_filter_is_reported() {
 fn the_first_index_build_says_what_it_did() {
     let data = tempfile::tempdir().unwrap();
     let run = || {
-        let mut cmd = Command::cargo_bin("newsbot").unwrap();
-        cmd.env_clear()
-            .env(
-                "NEWSBOT_VECTORS",
-                concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-            )
-            .arg("--seeds")
-            .arg(root().join("seeds"))
-            .arg("--prompts")
-            .arg(root().join("prompts"))
-            .arg("--data")
+        let mut cmd = Command::from_std(common::newsbot(&root().join("seeds")));
+        cmd.arg("--data")
             .arg(data.path())
             .args(["ask", "who was fined over cookies?"])
             .output()

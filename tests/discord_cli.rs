@@ -1,5 +1,7 @@
 //! The Discord subcommands of the real binary, without touching the network.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
@@ -7,25 +9,10 @@ use assert_cmd::Command;
 
 const FAKE_TOKEN: &str = "MTAwMDAwMDAwMDAwMDAwMDAw.GAAAAA.secret-part-never-printed";
 
-/// The binary, run from an empty folder so a developer's `.env` cannot supply a token.
+/// The binary on the shipped seeds (`common::bin` runs it where no `.env` can supply a
+/// token).
 fn newsbot() -> Command {
-    static EMPTY: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut c = Command::cargo_bin("newsbot").unwrap();
-    c.current_dir(EMPTY.get_or_init(|| tempfile::tempdir().unwrap()).path())
-        .arg("--in-memory")
-        .arg("--seeds")
-        .arg(root.join("seeds"))
-        .arg("--prompts")
-        .arg(root.join("prompts"))
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("DISCORD_GUILD_ID")
-        .env_remove("DISCORD_PROXY_URL");
-    c
+    common::shipped()
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! A damaged, foreign or half-re-indexed `data/` folder is rebuilt at start-up, never a
 //! crash. Drives the real binary on a temp copy of the seeds.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -9,25 +11,14 @@ fn workspace() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let seeds = tmp.path().join("seeds");
     std::fs::create_dir_all(&seeds).unwrap();
-    for e in std::fs::read_dir("seeds").unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, seeds.join(p.file_name().unwrap())).unwrap();
-    }
+    common::copy_seeds(&seeds);
     let data = tmp.path().join("data");
     (tmp, seeds, data)
 }
 
 fn ask(seeds: &Path, data: &Path) -> assert_cmd::assert::Assert {
-    Command::cargo_bin("newsbot")
-        .unwrap()
-        .env_clear()
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .args(["--prompts", "prompts", "--log", "info", "--seeds"])
-        .arg(seeds)
-        .arg("--data")
+    Command::from_std(common::newsbot(seeds))
+        .args(["--log", "info", "--data"])
         .arg(data)
         .args(["ask", "--json", "who was fined over cookies?"])
         .assert()

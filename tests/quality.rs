@@ -2,25 +2,16 @@
 //! the repo's own question sets, and no confident answer to questions the articles cannot
 //! answer.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::root;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn newsbot() -> Command {
-    let mut cmd = Command::cargo_bin("newsbot").unwrap();
-    cmd.env_clear()
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .current_dir(root())
-        .args(["--seeds", "seeds", "--prompts", "prompts", "--in-memory"]);
-    cmd
+    common::shipped()
 }
 
 fn eval(file: &Path) -> Value {

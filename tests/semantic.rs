@@ -2,31 +2,18 @@
 //! when broken (one warning line, then lexical answers), embeddings stored and reused, and
 //! the three-way decision in `--json`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::{root, VECTORS};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The shared vector folder of the test run: the seeds are embedded once, by whichever
-/// test gets there first (the others wait on the store's lock, then reuse it).
-const VECTORS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors");
-
 fn newsbot(vectors: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("newsbot").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("NEWSBOT_VECTORS", vectors)
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(root().join("seeds"))
-        .arg("--prompts")
-        .arg(root().join("prompts"))
-        .arg("--in-memory");
-    cmd
+    let mut cmd = common::newsbot(&root().join("seeds"));
+    cmd.env("NEWSBOT_VECTORS", vectors).arg("--in-memory");
+    Command::from_std(cmd)
 }
 
 fn json(out: &std::process::Output) -> Value {

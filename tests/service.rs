@@ -1,28 +1,18 @@
 //! Running newsbot as a service: `/metrics` and `/healthz` from a running `chat`, and JSON
 //! log lines. Loopback only.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn newsbot() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbot"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(root().join("seeds"))
-        .arg("--prompts")
-        .arg(root().join("prompts"))
-        .arg("--in-memory")
-        .arg("--lexical");
+    let mut cmd = common::newsbot(&common::root().join("seeds"));
+    cmd.arg("--in-memory").arg("--lexical");
     cmd
 }
 

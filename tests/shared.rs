@@ -112,9 +112,8 @@ fn a_file_added_is_answered_by_the_writer_and_a_reader_and_a_second_writer_is_re
     );
 
     // So does a one-off feed poll, which would write the same seed folder and feed state.
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsbot"))
+    let out = common::bin()
         .current_dir(folder.dir())
-        .env_clear()
         .args([
             "--data",
             "data",

@@ -1,4 +1,5 @@
-//! Helpers for tests that drive a long-running `newsbot chat` through its pipes.
+//! The one harness of the integration tests: the binary in a clean environment on real
+//! seed folders, and driving a long-running `newsbot chat` through its pipes.
 #![allow(dead_code)] // each test binary uses its own part
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -19,23 +20,39 @@ pub fn copy_seeds(dir: &Path) {
     }
 }
 
-/// The binary on `seeds` with the shipped prompts, a clean environment (no developer's
-/// `.env` or `NEWSBOT_*` reaches it), and the test run's shared vector folder, so the seeds
-/// are embedded once for the whole run.
-pub fn newsbot(seeds: &Path) -> Command {
+/// The test run's shared vector folder: the seeds are embedded once for the whole run, by
+/// whichever test gets there first (the others wait on the store's lock, then reuse it).
+pub const VECTORS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors");
+
+/// The binary in a clean environment: no developer's `.env` (it runs in the temp folder),
+/// `NEWSBOT_*` or `DISCORD_TOKEN` reaches it, and it uses the shared vector folder.
+pub fn bin() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("newsbot"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env(
-            "NEWSBOT_VECTORS",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors"),
-        )
-        .current_dir(std::env::temp_dir())
-        .arg("--seeds")
-        .arg(seeds)
-        .arg("--prompts")
-        .arg(root().join("prompts"));
+        .env("NEWSBOT_VECTORS", VECTORS)
+        .current_dir(std::env::temp_dir());
     cmd
+}
+
+/// [`bin`] on `seeds` with the shipped prompts.
+pub fn newsbot(seeds: &Path) -> Command {
+    newsbot_with(seeds, &root().join("prompts"))
+}
+
+/// [`bin`] on `seeds` and `prompts`.
+pub fn newsbot_with(seeds: &Path, prompts: &Path) -> Command {
+    let mut cmd = bin();
+    cmd.arg("--seeds").arg(seeds).arg("--prompts").arg(prompts);
+    cmd
+}
+
+/// The binary on the shipped seeds and prompts with an in-memory index, so tests never
+/// write into the checkout; with `assert_cmd`'s assertions.
+pub fn shipped() -> assert_cmd::Command {
+    let mut cmd = newsbot(&root().join("seeds"));
+    cmd.arg("--in-memory");
+    assert_cmd::Command::from_std(cmd)
 }
 
 /// Collects a child's output lines as they come.

@@ -6,9 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use newsbot_core::index::{self, stamps};
-use newsbot_core::semantic::Semantic;
-use newsbot_core::vectors::VectorStore;
-use newsbot_core::{corpus, Engine, Prompts, Request, SemanticStatus, Storage};
+use newsbot_core::{corpus, Engine, Request, Storage};
+use newsbot_service::{Config, ModelConfig, Service, Start};
 
 use crate::figures::{cpu_secs, ms, peak_rss_kb, percentile, BuildFigures, ServeFigures};
 use crate::{Global, WorkerArgs, WorkerMode};
@@ -20,29 +19,45 @@ fn storage(data: &Path) -> Storage {
     Storage::Disk(data.join("index"))
 }
 
-/// Opens the engine as the bot does: prompts validated, index reused when the seeds are
-/// unchanged.
-fn open_engine(g: &Global, data: &Path) -> Result<Engine> {
-    let prompts = Prompts::load(&g.prompts)
-        .with_context(|| format!("loading prompts from {}", g.prompts.display()))?;
-    let opened = index::open_or_build(&g.seeds, &storage(data), false, |_, _| {})
-        .with_context(|| format!("opening the index for seed folder {}", g.seeds.display()))?;
-    let mut engine = Engine::new(opened.index, Arc::new(prompts));
-    if let Some(dir) = g.model_dir() {
-        use newsbot_core::embedder::Embedder;
-        let model = newsbot_embed::BertEmbedder::load(&dir)
-            .context("loading the model (or pass --model none)")?;
-        if let Some(rdir) = g.reranker_dir() {
-            let reranker = newsbot_embed::BertReranker::load(&rdir, &model)
-                .context("loading the reranker (or pass --reranker-model none)")?;
-            engine.set_reranker(Some(Arc::new(reranker)), SemanticStatus::On);
-        }
-        let store = VectorStore::open(&data.join("vectors"), model.name(), model.dims())?;
-        engine.set_semantic(
-            Some(Arc::new(Semantic::new(Arc::new(model), store))),
-            SemanticStatus::On,
-        );
-    }
+/// Opens the engine as the bot does, through its one start-up path: prompts validated,
+/// index reused when the seeds are unchanged, models loaded.
+fn open_engine(g: &Global, data: &Path) -> Result<Arc<Engine>> {
+    let config = Config {
+        seeds: g.seeds.clone(),
+        data: data.to_path_buf(),
+        prompts: g.prompts.clone(),
+        in_memory: false,
+        models: ModelConfig {
+            lexical: false,
+            model: g.model.clone(),
+            rerank: true,
+            reranker_model: g.reranker.clone(),
+            rerank_decides: false,
+            vectors: None,
+        },
+        feeds_file: None,
+        feed_urls: Vec::new(),
+        indexer: false,
+    };
+    let quiet = |_: &'static str| -> Box<dyn FnMut(usize, usize)> { Box::new(|_, _| {}) };
+    let engine = Service::open(
+        &config,
+        Start::Once {
+            force_rebuild: false,
+        },
+        &quiet,
+    )?
+    .engine;
+    // The bot would answer without a broken model; a benchmark would measure the wrong thing.
+    let models = engine.models();
+    anyhow::ensure!(
+        g.model_dir().is_none() || models.semantic.is_some(),
+        "the model did not load (or pass --model none)"
+    );
+    anyhow::ensure!(
+        g.reranker_dir().is_none() || models.reranker.is_some(),
+        "the reranker did not load (or pass --reranker-model none)"
+    );
     Ok(engine)
 }
 

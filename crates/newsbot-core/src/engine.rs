@@ -55,6 +55,12 @@ impl Engine {
         self.prompts.replace(self.prompts.current());
     }
 
+    /// Puts both models in place (see `set_semantic`).
+    pub fn set_models(&mut self, models: Models) {
+        self.models = models;
+        self.prompts.replace(self.prompts.current());
+    }
+
     /// The models, for embedding passages and telling what is on.
     pub fn models(&self) -> &Models {
         &self.models

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("seed folder {path} does not exist")]
+    #[error("seed folder {path} does not exist; point --seeds (NEWSBOT_SEEDS) at your articles")]
     SeedFolderMissing { path: PathBuf },
     #[error("seed folder {path} cannot be read: {cause}")]
     SeedFolderUnreadable {
@@ -39,6 +39,23 @@ pub enum Error {
         path: PathBuf,
         cause: std::io::Error,
     },
+}
+
+impl Error {
+    /// Whether the user can fix this (a folder, a prompts file, another process holding the
+    /// writer lock), as opposed to an internal failure. Doors exit 2 for these, 1 otherwise.
+    pub fn is_user(&self) -> bool {
+        match self {
+            Error::SeedFolderMissing { .. }
+            | Error::SeedFolderUnreadable { .. }
+            | Error::NoArticles { .. }
+            | Error::PromptsUnreadable { .. }
+            | Error::BadPrompt { .. }
+            | Error::PromptSyntax { .. }
+            | Error::WriterHeld { .. } => true,
+            Error::Index { .. } | Error::Model(_) | Error::Tantivy(_) | Error::Io { .. } => false,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -122,9 +122,30 @@ pub async fn reregister_on_change(
     http: std::sync::Arc<Http>,
     engine: std::sync::Arc<newsbot_core::Engine>,
     scope: Scope,
-    mut changes: tokio::sync::watch::Receiver<u64>,
+    changes: tokio::sync::watch::Receiver<u64>,
     quiet: std::time::Duration,
 ) {
+    debounced(changes, quiet, || async {
+        match register(&http, &engine.prompts(), scope).await {
+            Ok(n) => tracing::info!("re-registered {n} commands after a prompts edit"),
+            Err(e) => tracing::warn!(
+                "re-registering the commands after a prompts edit failed; Discord still shows the old list: {e}"
+            ),
+        }
+    })
+    .await
+}
+
+/// Runs `action` once per burst of `changes`: when `quiet` has passed with no further
+/// change. Returns when the sender is dropped.
+pub async fn debounced<F, Fut>(
+    mut changes: tokio::sync::watch::Receiver<u64>,
+    quiet: std::time::Duration,
+    mut action: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     while changes.changed().await.is_ok() {
         loop {
             match tokio::time::timeout(quiet, changes.changed()).await {
@@ -133,11 +154,53 @@ pub async fn reregister_on_change(
                 Err(_) => break,
             }
         }
-        match register(&http, &engine.prompts(), scope).await {
-            Ok(n) => tracing::info!("re-registered {n} commands after a prompts edit"),
-            Err(e) => tracing::warn!(
-                "re-registering the commands after a prompts edit failed; Discord still shows the old list: {e}"
-            ),
+        action().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::debounced;
+
+    /// On a paused clock the test moves time itself, so how busy the machine is cannot
+    /// split a burst in two.
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_changes_is_one_action_and_a_later_change_another() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = tokio::sync::watch::channel(0u64);
+        let counted = runs.clone();
+        let task = tokio::spawn(debounced(rx, Duration::from_millis(300), move || {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+            }
+        }));
+        let step = |ms| async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        };
+        // Five changes 250 ms apart: each restarts the quiet period, so nothing runs yet,
+        // though the burst lasts longer than the quiet period.
+        for _ in 0..5 {
+            tx.send_modify(|n| *n += 1);
+            step(250).await;
         }
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+        step(100).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        step(5_000).await;
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            1,
+            "quiet time alone runs nothing"
+        );
+        tx.send_modify(|n| *n += 1);
+        step(301).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+        drop(tx);
+        task.await.unwrap();
     }
 }

@@ -24,6 +24,21 @@ pub enum Error {
     Feedback { path: PathBuf, message: String },
 }
 
+impl Error {
+    /// Whether the operator can fix this (a token, a setting, or the engine's user errors);
+    /// the binary exits 2 for these and 1 for internal failures.
+    pub fn is_user(&self) -> bool {
+        match self {
+            Error::MissingToken
+            | Error::MalformedToken
+            | Error::TokenRejected
+            | Error::BadSetting { .. } => true,
+            Error::Engine(e) => e.is_user(),
+            Error::Discord(_) | Error::Feedback { .. } => false,
+        }
+    }
+}
+
 impl From<serenity::Error> for Error {
     /// Every handler's REST failure passes through here (by `?`), so this is where they are
     /// counted.

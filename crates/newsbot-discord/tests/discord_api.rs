@@ -37,7 +37,9 @@ fn no_pings(b: &Value) {
 }
 
 /// A burst of prompt reloads is one bulk overwrite carrying the prompts as they ended up;
-/// a later edit is another.
+/// a later edit is another. (The debounce itself is tested on a paused clock beside
+/// `commands::debounced`; here the edits are made before the task can run at all, so the
+/// test waits for requests, never for time.)
 #[tokio::test]
 async fn prompt_edits_re_register_the_commands_once_per_burst() {
     use std::sync::Arc;
@@ -54,17 +56,18 @@ async fn prompt_edits_re_register_the_commands_once_per_burst() {
         engine.clone(),
         Scope::Global,
         rx,
-        Duration::from_millis(300),
+        Duration::from_millis(50),
     ));
     let mut fewer = (*full).clone();
     let dropped = fewer.topics.pop().unwrap().name;
-    for _ in 0..5 {
-        engine.prompts_handle().replace(Arc::new(fewer.clone()));
+    let mut fewest = fewer.clone();
+    fewest.topics.pop();
+    // A single-threaded test runtime: nothing else runs until this test awaits.
+    for prompts in [fewest.clone(), fewest, fewer.clone()] {
+        engine.prompts_handle().replace(Arc::new(prompts));
         tx.send_modify(|n| *n += 1);
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(900)).await;
-    let reqs = cap.requests();
+    let reqs = cap.wait_for_requests(1).await;
     assert_eq!(reqs.len(), 1, "{reqs:?}");
     assert_eq!(reqs[0].method, "PUT");
     assert_eq!(
@@ -79,12 +82,11 @@ async fn prompt_edits_re_register_the_commands_once_per_burst() {
 
     engine.prompts_handle().replace(full.clone());
     tx.send_modify(|n| *n += 1);
-    tokio::time::sleep(Duration::from_millis(900)).await;
-    let reqs = cap.requests();
-    assert_eq!(reqs.len(), 2);
+    let reqs = cap.wait_for_requests(2).await;
+    assert_eq!(reqs.len(), 2, "{reqs:?}");
     assert_eq!(body(&reqs[1]), &commands::registration_body(&full));
     drop(tx);
-    tokio::time::timeout(Duration::from_secs(5), task)
+    tokio::time::timeout(Duration::from_secs(30), task)
         .await
         .expect("the task ends with its sender")
         .unwrap();

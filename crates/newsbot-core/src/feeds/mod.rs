@@ -39,3 +39,11 @@ pub enum FeedError {
     #[error("reading the feed: {0}")]
     Read(std::io::Error),
 }
+
+impl FeedError {
+    /// A feeds file or flag the user wrote wrong (exit 2); the rest are failures of one
+    /// poll, retried.
+    pub fn is_user(&self) -> bool {
+        matches!(self, FeedError::Config { .. })
+    }
+}

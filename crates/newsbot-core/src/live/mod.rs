@@ -55,10 +55,10 @@ impl std::fmt::Display for Report {
     }
 }
 
-/// A polling thread that stops when its guard is dropped: what [`Watcher`], [`Reloader`]
-/// and [`PromptWatcher`] are. The thread's body gets the stop flag and checks it between
+/// A polling thread that stops when its guard is dropped: what [`Watcher`], [`Reloader`],
+/// [`PromptWatcher`] and the service's embedding worker are. The thread's body gets the stop flag and checks it between
 /// polls.
-pub(crate) struct Background {
+pub struct Background {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -66,7 +66,7 @@ pub(crate) struct Background {
 impl Background {
     /// Starts `body` on a thread named `name`. If the thread cannot start, logs that `what`
     /// is off and returns a guard that does nothing.
-    pub(crate) fn spawn(
+    pub fn spawn(
         name: &str,
         what: &str,
         body: impl FnOnce(Arc<AtomicBool>) + Send + 'static,
@@ -94,7 +94,7 @@ impl Drop for Background {
 }
 
 /// Sleeps `d` in short naps, so dropping a guard never waits a whole poll interval.
-pub(crate) fn nap(stop: &AtomicBool, d: Duration) {
+pub fn nap(stop: &AtomicBool, d: Duration) {
     let until = Instant::now() + d;
     while Instant::now() < until && !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50).min(d));

@@ -62,6 +62,24 @@ impl Capture {
         self.requests.lock().unwrap().clone()
     }
 
+    /// The requests, once at least `n` have arrived (a deadline of 60 s for the event,
+    /// not a measure of speed).
+    #[allow(dead_code)]
+    pub async fn wait_for_requests(&self, n: usize) -> Vec<Captured> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let reqs = self.requests();
+            if reqs.len() >= n {
+                return reqs;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "waited for {n} requests, got {reqs:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// A serenity client whose every REST call goes to this server.
     pub fn http(&self) -> Http {
         let token = Token::new("MTAwMDAwMDAwMDAwMDAwMDAw.GAAAAA.test-token-not-real").unwrap();

@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 
-use crate::corpus::parse_bytes;
+use crate::corpus::{parse_bytes, ParsedFile};
+use crate::dates;
 
 const PAGE: &str = r#"<!doctype html><html><head>
 <title>Page title | Site</title>
@@ -136,17 +137,47 @@ fn txt_date_lines_date_the_article() {
     assert_eq!(f.counts.dates, 1);
 }
 
+/// What any parse that succeeds must give, whatever the input: paragraphs with text,
+/// trimmed; headlines with text; dates in the one form the index stores.
+fn well_formed(
+    name: &str,
+    parsed: Result<ParsedFile, impl std::fmt::Debug>,
+) -> Result<(), TestCaseError> {
+    let Ok(f) = parsed else { return Ok(()) };
+    prop_assert_eq!(&f.name, name);
+    for a in &f.articles {
+        prop_assert!(
+            a.headline.as_deref().is_none_or(|h| !h.trim().is_empty()),
+            "{:?}",
+            a.headline
+        );
+        for p in &a.paragraphs {
+            prop_assert!(
+                !p.text.is_empty() && p.text.trim() == p.text,
+                "{:?}",
+                p.text
+            );
+        }
+        if let Some(d) = &a.date {
+            prop_assert!(dates::timestamp(d).is_some(), "date {:?}", d);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn no_format_panics_on_arbitrary_text(s in "\\PC{0,400}", ext in prop::sample::select(vec!["md", "html", "jsonl", "xml", "rss", "atom", "txt"])) {
-        let _ = parse_bytes(&format!("f.{ext}"), s.as_bytes());
+        let name = format!("f.{ext}");
+        well_formed(&name, parse_bytes(&name, s.as_bytes()))?;
     }
 
     #[test]
     fn no_format_panics_on_arbitrary_bytes(b in prop::collection::vec(any::<u8>(), 0..400), ext in prop::sample::select(vec!["md", "html", "jsonl", "xml"])) {
-        let _ = parse_bytes(&format!("f.{ext}"), &b);
+        let name = format!("f.{ext}");
+        well_formed(&name, parse_bytes(&name, &b))?;
     }
 
     #[test]
@@ -155,6 +186,7 @@ proptest! {
         "<item>", "</item>", "<rss>", "<feed xmlns=\"http://www.w3.org/2005/Atom\">", "<entry>", "&amp;", "text ", "<![CDATA[", "]]>",
     ]), 0..60), ext in prop::sample::select(vec!["md", "html", "jsonl", "xml"])) {
         let s: String = parts.concat();
-        let _ = parse_bytes(&format!("f.{ext}"), s.as_bytes());
+        let name = format!("f.{ext}");
+        well_formed(&name, parse_bytes(&name, s.as_bytes()))?;
     }
 }
