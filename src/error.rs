@@ -38,7 +38,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
                 .is_some_and(|e| e.is_user())
             || cause.is::<clap::Error>()
             || cause
-                .downcast_ref::<newsbot_core::feeds::FeedError>()
+                .downcast_ref::<newsbot_feeds::FeedError>()
                 .is_some_and(|e| e.is_user())
     });
     if user {

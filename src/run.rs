@@ -4,8 +4,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use newsbot_core::accounting::{Accounting, Counts};
-use newsbot_core::feeds::Poller;
-use newsbot_core::{corpus, eval, index};
+use newsbot_core::{corpus, index};
+use newsbot_eval::eval;
+use newsbot_feeds::Poller;
 
 use crate::app;
 use crate::cli::{EvalArgs, FetchFeedsArgs, Global, IndexArgs, StatsArgs};
@@ -316,7 +317,7 @@ pub fn run_fetch_feeds(g: &Global, _: &FetchFeedsArgs) -> Result<()> {
         match poller.poll(feed) {
             Ok(outcome) => {
                 println!("{}: {outcome}", feed.name);
-                if let newsbot_core::feeds::Outcome::Fetched { written, .. } = &outcome {
+                if let newsbot_feeds::Outcome::Fetched { written, .. } = &outcome {
                     for name in written {
                         println!("  + {name}");
                     }

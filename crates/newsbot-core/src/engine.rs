@@ -173,7 +173,7 @@ impl Engine {
             topic: topic.as_ref(),
             variants: &set.prompts.variants,
         };
-        rank::search(idx, query, sem, &self.tuning)
+        Ok(rank::search(idx, query, sem, &self.tuning)?)
     }
 
     fn search(&self, command: &str, text: &str, topic: Option<&Topic>) -> Result<Reply> {

@@ -4,15 +4,14 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("seed folder {path} does not exist; point --seeds (NEWSBOT_SEEDS) at your articles")]
-    SeedFolderMissing { path: PathBuf },
-    #[error("seed folder {path} cannot be read: {cause}")]
-    SeedFolderUnreadable {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
-    #[error("seed folder {path} holds no usable article files (*.txt, *.md, *.html, *.jsonl, *.xml, *.rss, *.atom)")]
-    NoArticles { path: PathBuf },
+    /// Reading the seed folder (`newsbot-ingest`).
+    #[error(transparent)]
+    Ingest(#[from] newsbot_ingest::Error),
+    /// Reading or writing the index (`newsbot-index`).
+    #[error(transparent)]
+    Search(#[from] newsbot_index::Error),
+    #[error(transparent)]
+    Variants(#[from] newsbot_rank::VariantsError),
     #[error("prompts folder {path} cannot be read: {cause}")]
     PromptsUnreadable {
         path: PathBuf,
@@ -46,9 +45,9 @@ impl Error {
     /// writer lock), as opposed to an internal failure. Doors exit 2 for these, 1 otherwise.
     pub fn is_user(&self) -> bool {
         match self {
-            Error::SeedFolderMissing { .. }
-            | Error::SeedFolderUnreadable { .. }
-            | Error::NoArticles { .. }
+            Error::Ingest(e) => e.is_user(),
+            Error::Search(e) => e.is_user(),
+            Error::Variants(_)
             | Error::PromptsUnreadable { .. }
             | Error::BadPrompt { .. }
             | Error::PromptSyntax { .. }
@@ -61,7 +60,7 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// `map_err` for an I/O failure on `path`.
-pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+pub fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |cause| Error::Io {
         path: path.to_path_buf(),
         cause,

@@ -1,33 +1,26 @@
-//! newsbot's core: reading seed articles, the tantivy index, and the engine that turns a
-//! [`Request`] into a [`Reply`]. Nothing here knows about Discord or terminals.
+//! newsbot's engine: the state a reply reads (the live index, the prompts, the models, the
+//! tuning) and the [`Engine`] that turns a [`Request`] into a [`Reply`], kept current while a
+//! door runs ([`live`]). Nothing here knows about Discord or terminals.
+//!
+//! The stages live in their own crates, re-exported here under the names the doors use:
+//! reading seed files in `newsbot-ingest`, the index in `newsbot-index`, ranking in
+//! `newsbot-rank`.
 
-pub mod accounting;
-pub mod analysis;
-pub mod answer_type;
-pub mod baseline;
+pub use newsbot_index as index;
+pub use newsbot_index::{analysis, embedder, semantic, stem_cache, vectors};
+pub use newsbot_ingest::{accounting, corpus, dates, decode, text};
+pub use newsbot_rank as rank;
+pub use newsbot_rank::{answer_type, reranker, variants};
+
 pub mod command;
-pub mod corpus;
-pub mod dates;
-pub mod decode;
-pub mod embedder;
 pub mod engine;
 pub mod error;
-pub mod eval;
-pub mod feeds;
-pub mod index;
 pub mod live;
 pub mod models;
 pub mod prompts;
-pub mod rank;
 pub mod reply;
-pub mod reranker;
-pub mod semantic;
 pub mod stats;
-pub mod stem_cache;
 pub mod telemetry;
-pub mod text;
-pub mod variants;
-pub mod vectors;
 
 pub use command::Command;
 pub use engine::Engine;

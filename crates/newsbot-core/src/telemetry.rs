@@ -1,7 +1,7 @@
 //! What newsbot counts, through the `metrics` facade. Without an installed recorder (tests,
 //! `ask`, `eval`) every call is a no-op costing an atomic load; `serve` and `chat` install a
-//! Prometheus recorder when given `--metrics-addr`. Every metric name lives here, so the
-//! README's list and the code cannot drift apart.
+//! Prometheus recorder when given `--metrics-addr`. The engine's metric names live here; the
+//! feed follower's are in `newsbot-feeds` and the Discord door's in `newsbot-discord`.
 
 use std::time::Duration;
 
@@ -11,8 +11,6 @@ use crate::reply::{Match, Reply, ReplyKind};
 pub const QUESTIONS: &str = "newsbot_questions_total";
 /// Seconds from a question to its reply (the engine's work), by door.
 pub const ANSWER_SECONDS: &str = "newsbot_answer_seconds";
-/// Discord REST calls that failed, by HTTP `status` (`none` for transport errors).
-pub const DISCORD_REST_ERRORS: &str = "newsbot_discord_rest_errors_total";
 /// Live re-indexes, and their durations in seconds.
 pub const REINDEXES: &str = "newsbot_reindexes_total";
 pub const REINDEX_SECONDS: &str = "newsbot_reindex_seconds";
@@ -25,10 +23,6 @@ pub const PASSAGES: &str = "newsbot_passages";
 pub const PASSAGES_EMBEDDED: &str = "newsbot_passages_embedded";
 /// Seconds the cross-encoder took to rerank one question's top candidates.
 pub const RERANK_SECONDS: &str = "newsbot_rerank_seconds";
-/// Feed polls by `feed` and `result` (`fetched`, `not_modified`, `failed`).
-pub const FEED_POLLS: &str = "newsbot_feed_polls_total";
-/// 1 while the Discord gateway is connected.
-pub const GATEWAY_CONNECTED: &str = "newsbot_gateway_connected";
 
 /// What became of a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,19 +104,4 @@ pub fn rerank_time(took: Duration) {
 
 pub fn passages_embedded(n: usize) {
     metrics::gauge!(PASSAGES_EMBEDDED).set(n as f64);
-}
-
-/// Counts one feed poll; `result` is `fetched`, `not_modified` or `failed`.
-pub fn feed_polled(feed: &str, result: &'static str) {
-    metrics::counter!(FEED_POLLS, "feed" => feed.to_string(), "result" => result).increment(1);
-}
-
-/// Counts one failed Discord REST call.
-pub fn discord_rest_error(status: Option<u16>) {
-    let status = status.map_or_else(|| "none".to_string(), |s| s.to_string());
-    metrics::counter!(DISCORD_REST_ERRORS, "status" => status).increment(1);
-}
-
-pub fn gateway_connected(up: bool) {
-    metrics::gauge!(GATEWAY_CONNECTED).set(if up { 1.0 } else { 0.0 });
 }

@@ -54,9 +54,9 @@ pub(crate) fn count_rest_error(e: &serenity::Error) {
     use serenity::all::HttpError;
     match e {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
-            newsbot_core::telemetry::discord_rest_error(Some(r.status_code.as_u16()))
+            crate::metrics::discord_rest_error(Some(r.status_code.as_u16()))
         }
-        serenity::Error::Http(_) => newsbot_core::telemetry::discord_rest_error(None),
+        serenity::Error::Http(_) => crate::metrics::discord_rest_error(None),
         _ => {}
     }
 }

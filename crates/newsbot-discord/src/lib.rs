@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod gateway;
 pub mod interactions;
 pub mod limits;
+pub mod metrics;
 pub mod ratelimit;
 pub mod redact;
 pub mod render;
@@ -67,7 +68,7 @@ impl Bot {
     pub(crate) fn set_connected(&self, up: bool) {
         self.connected
             .store(up, std::sync::atomic::Ordering::Relaxed);
-        newsbot_core::telemetry::gateway_connected(up);
+        crate::metrics::gateway_connected(up);
     }
 
     /// Records votes and unanswered questions in `log`.

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use newsbot_core::embedder::Embedder;
+use newsbot_index::embedder::Embedder;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use newsbot_core::reranker::Reranker;
+use newsbot_rank::reranker::Reranker;
 
 const QUESTION: &str = "Which company did Axian partner with to expand digital payments?";
 

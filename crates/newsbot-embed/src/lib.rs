@@ -1,5 +1,5 @@
 //! A sentence-transformers BERT model (all-MiniLM-L6-v2 by default) run in-process with
-//! candle, behind `newsbot_core::embedder::Embedder`.
+//! candle, behind `newsbot_index::embedder::Embedder`.
 //!
 //! The model folder is a sentence-transformers snapshot: `config.json`, `tokenizer.json`,
 //! `model.safetensors` (f16 or f32; memory-mapped, computed in f32), and optionally
@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use newsbot_core::embedder::{EmbedError, Embedder};
+use newsbot_index::embedder::{EmbedError, Embedder};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 mod rerank;

@@ -1,5 +1,5 @@
 //! A cross-encoder reranker (`reranker-minilm-l6-squad`) run with candle, behind
-//! `newsbot_core::reranker::Reranker`.
+//! `newsbot_rank::reranker::Reranker`.
 //!
 //! It is all-MiniLM-L6-v2 fine-tuned to read `[CLS] question [SEP] passage [SEP]` and give
 //! one logit from a linear head on the `[CLS]` hidden state. Its folder holds only
@@ -12,8 +12,8 @@ use std::path::Path;
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::{Linear, VarBuilder};
 use candle_transformers::models::bert::{BertModel, Config};
-use newsbot_core::embedder::EmbedError;
-use newsbot_core::reranker::Reranker;
+use newsbot_index::embedder::EmbedError;
+use newsbot_rank::reranker::Reranker;
 use tokenizers::Tokenizer;
 
 use crate::{

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use newsbot_core::embedder::Embedder;
 use newsbot_embed::BertEmbedder;
+use newsbot_index::embedder::Embedder;
 
 fn model_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/all-MiniLM-L6-v2")

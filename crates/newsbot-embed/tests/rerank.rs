@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use newsbot_core::reranker::Reranker;
 use newsbot_embed::{BertEmbedder, BertReranker};
+use newsbot_rank::reranker::Reranker;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -90,7 +90,7 @@ pub enum Error {
     #[error("opening the index for seed folder {path}: {cause}")]
     Index {
         path: PathBuf,
-        cause: newsbot_core::Error,
+        cause: newsbot_core::index::Error,
     },
     #[error("loading prompts from {path}: {cause}")]
     Prompts {
@@ -98,7 +98,7 @@ pub enum Error {
         cause: newsbot_core::Error,
     },
     #[error(transparent)]
-    Feeds(#[from] newsbot_core::feeds::FeedError),
+    Feeds(#[from] newsbot_feeds::FeedError),
     #[error("reading feeds file {path}: {cause}")]
     FeedsFile {
         path: PathBuf,
@@ -111,9 +111,8 @@ impl Error {
     pub fn is_user(&self) -> bool {
         match self {
             Error::MustWrite { .. } | Error::FeedsFile { .. } => true,
-            Error::Core(e) | Error::Index { cause: e, .. } | Error::Prompts { cause: e, .. } => {
-                e.is_user()
-            }
+            Error::Core(e) | Error::Prompts { cause: e, .. } => e.is_user(),
+            Error::Index { cause, .. } => cause.is_user(),
             Error::Lock { cause, .. } => cause.is_user(),
             Error::Feeds(e) => e.is_user(),
             Error::WriterStuck { .. } => false,

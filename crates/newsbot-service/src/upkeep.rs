@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use newsbot_core::feeds::{self, Feed, Follower};
 use newsbot_core::live::{self, Background};
 use newsbot_core::Engine;
+use newsbot_feeds::{self as feeds, Feed, Follower};
 
 use crate::{storage, Config, Error, Result, Role};
 

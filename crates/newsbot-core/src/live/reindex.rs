@@ -242,9 +242,10 @@ impl Reindexer {
     ) -> Result<Report> {
         let articles = corpus::merge(files);
         if articles.is_empty() {
-            return Err(Error::NoArticles {
+            return Err(newsbot_ingest::Error::NoArticles {
                 path: self.seeds.clone(),
-            });
+            }
+            .into());
         }
         let current = self.handle.current();
         // Two different articles can share an id (same lead paragraph), so each id maps to

@@ -1,5 +1,5 @@
-//! The prompts a running engine answers with, swapped whole when `prompts/` is edited (see
-//! [`live::prompts`](crate::live::prompts)); a reply already under way keeps the version it
+//! The prompts a running engine answers with, swapped whole when `prompts/` is edited (the
+//! prompts watcher in `live` does it); a reply already under way keeps the version it
 //! started with.
 
 use std::sync::{Arc, OnceLock};
