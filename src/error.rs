@@ -59,11 +59,12 @@ mod tests {
             pid: "7".into(),
         };
         assert_eq!(exit_code(&anyhow::Error::new(held).context("opening")), 2);
-        let io = newsbot_core::Error::Io {
-            path: "data/index".into(),
-            cause: std::io::Error::other("disk on fire"),
-        };
-        assert_eq!(exit_code(&anyhow::Error::new(io)), 1);
+        let io =
+            newsbot_core::error::io_error("data/index".as_ref())(std::io::Error::other("fire"));
+        assert_eq!(
+            exit_code(&anyhow::Error::new(newsbot_core::Error::from(io))),
+            1
+        );
         assert_eq!(exit_code(&anyhow::anyhow!("internal")), 1);
         let user = anyhow::Error::new(UserError("bad flag".into()));
         assert_eq!(exit_code(&user.context("starting")), 2);

@@ -523,12 +523,12 @@ fn a_bad_prompt_file_names_file_and_field() {
             "d".repeat(150)
         ),
     );
-    let out = newsbot_with(&root().join("seeds"), tmp.path())
-        .args(["ask", "hello"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let err = common::failing(
+        newsbot_with(&root().join("seeds"), tmp.path())
+            .args(["ask", "hello"])
+            .output()
+            .unwrap(),
+    );
     assert!(
         err.contains("bad.toml") && err.contains("`description`"),
         "{err}"

@@ -147,12 +147,12 @@ fn declines_suggest_the_topics_closest_to_the_question() {
 
 #[test]
 fn a_bad_log_filter_is_reported() {
-    let out = newsbot()
-        .args(["--log", "info,[bad", "stats"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::failing(
+        newsbot()
+            .args(["--log", "info,[bad", "stats"])
+            .output()
+            .unwrap(),
+    );
     assert!(err.contains("not a log filter"), "{err}");
 }
 

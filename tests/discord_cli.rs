@@ -38,13 +38,13 @@ fn missing_or_malformed_token_is_one_clear_line() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("DISCORD_TOKEN is not set"), "{err}");
 
-    let out = newsbot()
-        .arg("serve")
-        .env("DISCORD_TOKEN", "\"secret-part-never-printed\"")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::failing(
+        newsbot()
+            .arg("serve")
+            .env("DISCORD_TOKEN", "\"secret-part-never-printed\"")
+            .output()
+            .unwrap(),
+    );
     assert!(err.contains("not a valid bot token"), "{err}");
     assert!(!err.contains("secret-part"), "{err}");
 }
@@ -66,15 +66,15 @@ fn rejected_token_is_reported_without_the_token() {
             );
         }
     });
-    let out = newsbot()
-        .arg("serve")
-        .env("DISCORD_TOKEN", FAKE_TOKEN)
-        .env("DISCORD_PROXY_URL", &url)
-        .env("NEWSBOT_LOG", "trace")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::failing(
+        newsbot()
+            .arg("serve")
+            .env("DISCORD_TOKEN", FAKE_TOKEN)
+            .env("DISCORD_PROXY_URL", &url)
+            .env("NEWSBOT_LOG", "trace")
+            .output()
+            .unwrap(),
+    );
     assert!(err.contains("Discord rejected DISCORD_TOKEN"), "{err}");
     assert!(!err.contains("secret-part"), "token leaked: {err}");
 }
@@ -109,13 +109,13 @@ fn serve_help_shows_the_service_flags() {
 
 #[test]
 fn a_shard_range_outside_the_total_is_refused_before_connecting() {
-    let out = newsbot()
-        .args(["serve", "--shards", "2-4", "--shard-total", "4"])
-        .env("DISCORD_TOKEN", FAKE_TOKEN)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::failing(
+        newsbot()
+            .args(["serve", "--shards", "2-4", "--shard-total", "4"])
+            .env("DISCORD_TOKEN", FAKE_TOKEN)
+            .output()
+            .unwrap(),
+    );
     assert!(
         err.contains("--shards is invalid: 2-4 is not within the 4 shards 0-3"),
         "{err}"

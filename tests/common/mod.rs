@@ -55,6 +55,16 @@ pub fn shipped() -> assert_cmd::Command {
     assert_cmd::Command::from_std(cmd)
 }
 
+/// The stderr (lossily) of a run that must have failed.
+pub fn failing(out: std::process::Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected a failure, got: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Collects a child's output lines as they come.
 pub fn collect(stream: impl Read + Send + 'static) -> Arc<Mutex<String>> {
     let buf = Arc::new(Mutex::new(String::new()));

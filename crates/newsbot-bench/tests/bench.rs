@@ -8,21 +8,20 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The bench binary on the shipped seeds and prompts, in a clean environment.
+fn bench() -> Command {
+    let mut c = Command::cargo_bin("newsbot-bench").unwrap();
+    c.env_clear()
+        .current_dir(root())
+        .args(["--prompts", "prompts", "--seeds", "seeds"]);
+    c
+}
+
 #[test]
 fn bench_runs_on_the_seeds() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("newsbot-bench")
-        .unwrap()
-        .env_clear()
-        .current_dir(root())
-        .args([
-            "--prompts",
-            "prompts",
-            "--seeds",
-            "seeds",
-            "--model",
-            "none",
-        ])
+    let out = bench()
+        .args(["--model", "none"])
         .args(["--sizes", "1,2", "--rounds", "1", "--json", "--dir"])
         .arg(tmp.path())
         .args(["--questions", "no/such/file.jsonl"])
@@ -57,23 +56,17 @@ fn bench_runs_on_the_seeds() {
 #[test]
 fn the_ask_worker_answers_from_a_built_index() {
     let tmp = tempfile::tempdir().unwrap();
-    let bench = || {
-        let mut c = Command::cargo_bin("newsbot-bench").unwrap();
-        c.env_clear().current_dir(root()).args([
-            "--prompts",
-            "prompts",
-            "--seeds",
-            "seeds",
-            "worker",
-        ]);
+    let worker = || {
+        let mut c = bench();
+        c.arg("worker");
         c
     };
-    bench()
+    worker()
         .args(["build", "--data"])
         .arg(tmp.path())
         .assert()
         .success();
-    let out = bench()
+    let out = worker()
         .args(["ask", "--data"])
         .arg(tmp.path())
         .assert()
@@ -93,26 +86,15 @@ fn the_ask_worker_answers_from_a_built_index() {
 #[test]
 fn the_embed_worker_embeds_each_passage_once() {
     let tmp = tempfile::tempdir().unwrap();
-    let bench = |mode: &str| {
-        let mut c = Command::cargo_bin("newsbot-bench").unwrap();
-        c.env_clear()
-            .current_dir(root())
-            .args([
-                "--prompts",
-                "prompts",
-                "--seeds",
-                "seeds",
-                "worker",
-                mode,
-                "--data",
-            ])
-            .arg(tmp.path());
+    let worker = |mode: &str| {
+        let mut c = bench();
+        c.args(["worker", mode, "--data"]).arg(tmp.path());
         let out = c.assert().success().get_output().stdout.clone();
         String::from_utf8_lossy(&out).into_owned()
     };
-    bench("build");
-    let first: serde_json::Value = serde_json::from_str(&bench("embed")).unwrap();
+    worker("build");
+    let first: serde_json::Value = serde_json::from_str(&worker("embed")).unwrap();
     assert!(first["passages"].as_u64().unwrap() > 100, "{first}");
-    let again: serde_json::Value = serde_json::from_str(&bench("embed")).unwrap();
+    let again: serde_json::Value = serde_json::from_str(&worker("embed")).unwrap();
     assert_eq!(again["passages"], 0, "{again}");
 }

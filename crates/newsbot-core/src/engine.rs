@@ -9,14 +9,12 @@ use std::sync::Arc;
 use crate::command::Command;
 use crate::error::Result;
 use crate::index::{ArticleMeta, IndexHandle, SearchIndex};
-use crate::models::{Models, SemanticStatus};
+use crate::models::Models;
 use crate::prompts::{Messages, MessagesRef, PromptSet, Prompts, PromptsHandle, Topic};
 use crate::rank::confidence::{self, Features};
 use crate::rank::{self, Candidate, Query, Ranked, Tuning};
 use crate::reply::build::{self, SUGGESTIONS};
 use crate::reply::{Reply, ReplyKind, Request, MAX_RESULTS};
-use crate::reranker::Reranker;
-use crate::semantic::Semantic;
 use crate::stats::Stats;
 use crate::text::squash;
 
@@ -41,21 +39,9 @@ impl Engine {
         }
     }
 
-    /// Turns the cross-encoder reranker on (`Some`) or off, with the reason `stats` shows
-    /// when off. It reranks only where the sentence-embedding model is on too: `--lexical`
-    /// is the engine without either model.
-    pub fn set_reranker(&mut self, reranker: Option<Arc<dyn Reranker>>, status: SemanticStatus) {
-        self.models.set_reranker(reranker, status);
-    }
-
-    /// Turns semantic ranking on (`Some`) or off, with the reason `stats` shows when off.
-    pub fn set_semantic(&mut self, semantic: Option<Arc<Semantic>>, status: SemanticStatus) {
-        self.models.set_semantic(semantic, status);
-        // Topic vectors belong to the model; a fresh set embeds them again on first use.
-        self.prompts.replace(self.prompts.current());
-    }
-
-    /// Puts both models in place (see `set_semantic`).
+    /// Puts the models in place (see [`Models`]; `--lexical` is the engine without
+    /// either). Topic vectors belong to the model: a fresh prompts set embeds them again on
+    /// first use.
     pub fn set_models(&mut self, models: Models) {
         self.models = models;
         self.prompts.replace(self.prompts.current());

@@ -16,10 +16,10 @@ use newsbot_index::embedder::EmbedError;
 use newsbot_rank::reranker::Reranker;
 use tokenizers::Tokenizer;
 
-use crate::{
-    folder_name, infer_err, model_err, open_weights, read_config, BertEmbedder, Weights,
-    WordEmbeddings, WORD_EMBEDDINGS,
+use crate::weights::{
+    model_err, open_weights, read_config, Weights, WordEmbeddings, WORD_EMBEDDINGS,
 };
+use crate::{folder_name, hidden_states, infer_err, BertEmbedder};
 
 /// The weights file in a reranker folder.
 const WEIGHTS_FILE: &str = "reranker.safetensors";
@@ -227,14 +227,7 @@ impl BertReranker {
             mask.extend(std::iter::repeat_n(1u32, p.ids.len()));
             mask.extend(std::iter::repeat_n(0u32, padding));
         }
-        let shape = (n, len);
-        let ids = Tensor::from_vec(ids, shape, &self.device).map_err(infer_err)?;
-        let types = Tensor::from_vec(types, shape, &self.device).map_err(infer_err)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device).map_err(infer_err)?;
-        let hidden = self
-            .model
-            .forward(&ids, &types, Some(&mask))
-            .map_err(infer_err)?; // (n, len, hidden)
+        let (hidden, _) = hidden_states(&self.model, &self.device, [ids, types, mask], (n, len))?;
         let cls = hidden
             .narrow(1, 0, 1)
             .and_then(|t| t.squeeze(1))

@@ -41,4 +41,4 @@ pub use score::ScoreParts;
 pub use search::{search, Query, Ranked, TopicQuery};
 pub use term_stats::TermStats;
 pub use tuning::Tuning;
-pub use variants::{Variants, VariantsError};
+pub use variants::{PromptError, Variants};

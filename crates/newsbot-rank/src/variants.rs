@@ -8,9 +8,10 @@ use toml::{Table, Value};
 
 use newsbot_index::analysis;
 
-/// A `variants.toml` that cannot be used, naming the file and the field to fix.
+/// A prompts file (`variants.toml` here, the topic files and `messages.toml` in the engine)
+/// that cannot be used, naming the file and the field to fix.
 #[derive(Debug, thiserror::Error)]
-pub enum VariantsError {
+pub enum PromptError {
     #[error("{file}: field `{field}`: {message}")]
     BadPrompt {
         file: String,
@@ -21,8 +22,8 @@ pub enum VariantsError {
     PromptSyntax { file: String, message: String },
 }
 
-use VariantsError as Error;
-type Result<T> = std::result::Result<T, VariantsError>;
+use PromptError as Error;
+type Result<T> = std::result::Result<T, PromptError>;
 
 /// A member of a group: one or more index terms in order ("united kingdom" → two).
 pub type Phrase = Vec<String>;

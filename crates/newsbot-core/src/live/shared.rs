@@ -77,7 +77,7 @@ pub fn claim(data: &Path) -> Result<Claim> {
                 pid: read_pid(&mut file),
             })
         }
-        Err(std::fs::TryLockError::Error(e)) => return Err(io_error(&path)(e)),
+        Err(std::fs::TryLockError::Error(e)) => return Err(io_error(&path)(e).into()),
     }
     let stale = read_pid(&mut file).filter(|p| *p != std::process::id().to_string());
     file.set_len(0)

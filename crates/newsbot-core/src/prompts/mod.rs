@@ -12,7 +12,7 @@ use toml::{Table, Value};
 
 use crate::command::{self, Command};
 use crate::error::{Error, Result};
-use crate::variants::Variants;
+use crate::variants::{PromptError, Variants};
 
 mod handle;
 pub use handle::{MessagesRef, PromptSet, PromptsHandle};
@@ -182,7 +182,7 @@ impl Prompts {
         let mut topics: Vec<Topic> = Vec::new();
         for path in paths {
             let file = display(&path);
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::PromptSyntax {
+            let text = std::fs::read_to_string(&path).map_err(|e| PromptError::PromptSyntax {
                 file: file.clone(),
                 message: format!("cannot be read: {e}"),
             })?;
@@ -201,10 +201,11 @@ impl Prompts {
             Ok(text) => Variants::parse(&display(&variants_path), &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Variants::default(),
             Err(e) => {
-                return Err(Error::PromptSyntax {
+                return Err(PromptError::PromptSyntax {
                     file: display(&variants_path),
                     message: format!("cannot be read: {e}"),
-                })
+                }
+                .into())
             }
         };
         Ok(Prompts {
@@ -221,18 +222,21 @@ fn display(p: &Path) -> String {
 }
 
 fn bad(file: &str, field: &str, message: impl Into<String>) -> Error {
-    Error::BadPrompt {
+    PromptError::BadPrompt {
         file: file.to_string(),
         field: field.to_string(),
         message: message.into(),
     }
+    .into()
 }
 
 fn parse_table(file: &str, text: &str) -> Result<Table> {
-    text.parse::<Table>().map_err(|e| Error::PromptSyntax {
-        file: file.to_string(),
-        message: format!("not valid TOML: {}", e.message()),
-    })
+    Ok(text
+        .parse::<Table>()
+        .map_err(|e| PromptError::PromptSyntax {
+            file: file.to_string(),
+            message: format!("not valid TOML: {}", e.message()),
+        })?)
 }
 
 fn check_known(file: &str, table: &Table, known: &[&str]) -> Result<()> {
@@ -359,47 +363,4 @@ pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bad_topic_names_field() {
-        let err = parse_topic(
-            "t.toml",
-            "name = \"Fines\"\ndescription = \"x\"\nquery = \"fine\"",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("t.toml") && err.contains("`name`"), "{err}");
-        let err = parse_topic("t.toml", "name = \"f\"\nquery = \"fine\"")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("`description`") && err.contains("missing"),
-            "{err}"
-        );
-        let err = parse_topic(
-            "t.toml",
-            "name = \"f\"\ndescription = \"d\"\nquery = \"q\"\nhighlight = [\"(\"]",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("`highlight`"), "{err}");
-        let long = "x".repeat(101);
-        let err = parse_topic(
-            "t.toml",
-            &format!("name = \"f\"\ndescription = \"{long}\"\nquery = \"q\""),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("`description`"), "{err}");
-    }
-
-    #[test]
-    fn render_fills_placeholders() {
-        assert_eq!(
-            Messages::render("Try {topics}.", &[("topics", "/fines")]),
-            "Try /fines."
-        );
-    }
-}
+mod tests;
