@@ -96,6 +96,7 @@ pub fn config(g: &Global) -> Config {
         }),
         feed_urls: g.feed_urls.clone(),
         indexer: g.indexer,
+        alerts_per_hour: g.alerts_per_hour,
     }
 }
 

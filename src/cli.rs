@@ -112,6 +112,15 @@ pub struct Global {
         hide = true
     )]
     pub progress_secs: f64,
+    /// Followed topics: at most this many new articles are posted to one channel an hour;
+    /// the rest go out as one digest.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSBOT_ALERTS_PER_HOUR",
+        default_value_t = 6
+    )]
+    pub alerts_per_hour: usize,
     /// `serve` and `chat`: serve Prometheus `/metrics` and `/healthz` on this address. A
     /// bare port binds 127.0.0.1 only [default: off].
     #[arg(long, global = true, env = "NEWSBOT_METRICS_ADDR", value_parser = crate::service::parse_addr)]

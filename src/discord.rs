@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use newsbot_discord::alerts::DiscordSink;
 use newsbot_discord::{commands, feedback, Bot, Config, FeedbackLog};
 
 use crate::app;
@@ -32,28 +33,40 @@ pub fn run_serve(g: &Global, args: &ServeArgs) -> Result<()> {
     };
     let connected = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let health = app::start_metrics(g, service::Health::for_serve(connected.clone()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    // Followed topics' new articles go out through their own REST client, on the bot's
+    // runtime, from the alert worker's thread.
+    let http = newsbot_discord::gateway::http_for(&config.token, config.proxy_url.as_deref());
+    let sink = Arc::new(DiscordSink {
+        http: Arc::new(http),
+        runtime: runtime.handle().clone(),
+    });
     // Seed files added, changed or removed while the bot runs are re-indexed live (by this
     // process, or by the one writing a shared data folder); the upkeep stops it at the end.
     // Each applied prompts edit bumps the counter; the bot re-registers the commands once a
     // burst of edits has settled.
     let (prompt_tx, prompt_rx) = tokio::sync::watch::channel(0u64);
     let on_prompts = Box::new(move || prompt_tx.send_modify(|n| *n += 1));
-    let service = app::open(g, Start::Running { on_prompts })?;
+    let start = Start::Running {
+        on_prompts,
+        alerts: Some(sink),
+    };
+    let service = app::open(g, start)?;
     health
         .index_open
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let mut bot = Bot::new(service.engine.clone())
         .with_connected_flag(connected)
-        .with_prompt_changes(prompt_rx);
+        .with_prompt_changes(prompt_rx)
+        .with_alerts(service.alerts.clone());
     if g.in_memory {
         eprintln!("note: --in-memory writes nothing to the data folder, so feedback is not logged");
     } else {
         bot = bot.with_feedback(FeedbackLog::new(feedback_path(g), args.feedback_user_ids));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     runtime.block_on(newsbot_discord::serve(config, bot))?;
     Ok(())
 }

@@ -66,8 +66,18 @@ fn print_encodings(acc: &Accounting) {
 }
 
 pub fn run_stats(g: &Global, args: &StatsArgs) -> Result<()> {
-    let engine = app::open_engine(g, false)?;
-    let s = engine.stats_with_embeddings();
+    let service = app::open(
+        g,
+        newsbot_service::Start::Once {
+            force_rebuild: false,
+        },
+    )?;
+    let s = service.engine.stats_with_embeddings();
+    // Followed topics, and how many of them are paused.
+    let (subscriptions, paused) = (service.alerts.as_ref())
+        .map(|a| a.counts())
+        .transpose()?
+        .unwrap_or_default();
     // The account is read from the seed files themselves (warnings were already printed
     // when the engine opened), so it says what the files hold now.
     let acc = corpus::load_dir(&g.seeds)
@@ -87,6 +97,8 @@ pub fn run_stats(g: &Global, args: &StatsArgs) -> Result<()> {
             })
             .collect();
         v["accounting"] = serde_json::to_value(&acc)?;
+        v["subscriptions"] = subscriptions.into();
+        v["subscriptions_paused"] = paused.into();
         println!("{v}");
         return Ok(());
     }
@@ -94,6 +106,10 @@ pub fn run_stats(g: &Global, args: &StatsArgs) -> Result<()> {
         "files:    {}\narticles: {}\npassages: {}\ntopics:   {}\nsemantic: {}\nrerank:   {}\nembedded: {} of {} distinct passage texts",
         s.files, s.articles, s.passages, s.topics, s.semantic, s.rerank, s.embedded, s.distinct_passages
     );
+    match paused {
+        0 => println!("follows:  {subscriptions} topic subscriptions"),
+        n => println!("follows:  {subscriptions} topic subscriptions ({n} paused)"),
+    }
     if acc.files_skipped > 0 {
         println!(
             "skipped:  {} file{} (reasons in the table below)",

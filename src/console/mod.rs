@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use newsbot_core::prompts::Messages;
 use newsbot_core::{Engine, Reply, ReplyKind, Request};
 
+mod alerts;
 mod json;
 mod render;
 
@@ -16,7 +17,10 @@ pub use render::{render, Door, Layout};
 
 use crate::app;
 use crate::cli::{AskArgs, ChatArgs, Global};
-use newsbot_service::Start;
+use std::sync::Arc;
+
+use newsbot_alerts::{FollowCommand, Target};
+use newsbot_service::{Service, Start};
 
 /// Answers `line` as the console shows it: the engine's reply, with the console's own help
 /// text in place of Discord's.
@@ -28,6 +32,14 @@ fn answer(engine: &Engine, line: &str) -> newsbot_core::Result<Reply> {
         reply.message = Some(engine.help_text_from(&engine.messages().console_help));
     }
     Ok(reply)
+}
+
+/// `/follow fines`, `/unfollow fines` or `/following`, typed in the console.
+fn follow_command(line: &str) -> Option<FollowCommand> {
+    let req = Request::parse(line);
+    line.starts_with('/')
+        .then(|| FollowCommand::parse(&req.command, &req.text))
+        .flatten()
 }
 
 /// `ask`: opens the engine, embeds what is missing (unless `--now`), then answers.
@@ -103,20 +115,28 @@ fn ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<()> {
 /// the background).
 pub fn run_chat(g: &Global, _: &ChatArgs) -> Result<()> {
     let health = app::start_metrics(g, crate::service::Health::default())?;
+    let layout = Layout {
+        bold: bold_output(),
+        width: wrap_width(g.width),
+        door: Door::Chat,
+    };
+    let sink = Arc::new(alerts::ConsoleSink { layout });
     let service = app::open(
         g,
         Start::Running {
             on_prompts: Box::new(|| {}),
+            alerts: Some(sink),
         },
     )?;
     health
         .index_open
         .store(true, std::sync::atomic::Ordering::Relaxed);
     let history = (!g.in_memory).then(|| g.data.join("chat_history.txt"));
-    chat(&service.engine, history, g.width)
+    chat(&service, history, layout)
 }
 
-fn chat(engine: &Engine, history: Option<std::path::PathBuf>, width: Option<usize>) -> Result<()> {
+fn chat(service: &Service, history: Option<std::path::PathBuf>, layout: Layout) -> Result<()> {
+    let engine = &*service.engine;
     use rustyline::error::ReadlineError;
     let mut rl = rustyline::DefaultEditor::new().context("starting the line editor")?;
     if let Some(h) = &history {
@@ -134,11 +154,6 @@ fn chat(engine: &Engine, history: Option<std::path::PathBuf>, width: Option<usiz
             ],
         )
     );
-    let layout = Layout {
-        bold: bold_output(),
-        width: wrap_width(width),
-        door: Door::Chat,
-    };
     let mut last: Option<(Reply, usize)> = None;
     loop {
         let line = match rl.readline("> ") {
@@ -156,6 +171,14 @@ fn chat(engine: &Engine, history: Option<std::path::PathBuf>, width: Option<usiz
         let m = &*m;
         match line {
             "/quit" | "/exit" | "/q" => break,
+            _ if follow_command(line).is_some() => {
+                let cmd = follow_command(line).expect("checked");
+                let store = service.alerts.as_deref();
+                println!(
+                    "{}",
+                    newsbot_alerts::run_command(store, engine, &Target::Console, &cmd)
+                );
+            }
             "/more" => match &mut last {
                 Some((reply, page)) => {
                     *page += 1;

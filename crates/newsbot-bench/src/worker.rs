@@ -38,6 +38,7 @@ fn open_engine(g: &Global, data: &Path) -> Result<Arc<Engine>> {
         feeds_file: None,
         feed_urls: Vec::new(),
         indexer: false,
+        alerts_per_hour: 6,
     };
     let quiet = |_: &'static str| -> Box<dyn FnMut(usize, usize)> { Box::new(|_, _| {}) };
     let engine = Service::open(

@@ -43,9 +43,13 @@ impl Command {
         }
     }
 
+    /// The commands the doors handle themselves (following topics), whose names no topic
+    /// may take either.
+    pub const DOOR_COMMANDS: &'static [&'static str] = &["follow", "unfollow", "following"];
+
     /// Whether `name` belongs to a built-in command (and so cannot name a topic).
     pub fn is_built_in(name: &str) -> bool {
-        Command::BUILT_IN.iter().any(|c| c.name() == name)
+        Command::BUILT_IN.iter().any(|c| c.name() == name) || Command::DOOR_COMMANDS.contains(&name)
     }
 }
 

@@ -158,6 +158,7 @@ impl Engine {
             text,
             topic: topic.as_ref(),
             variants: &set.prompts.variants,
+            within: None,
         };
         Ok(rank::search(idx, query, sem, &self.tuning)?)
     }

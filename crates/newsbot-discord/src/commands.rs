@@ -5,7 +5,7 @@ use newsbot_core::rank::MAX_QUERY_CHARS;
 use newsbot_core::{Command, Prompts};
 use serenity::all::{
     CommandOptionType, CreateCommand, CreateCommandOption, GuildId, Http, InstallationContext,
-    InteractionContext,
+    InteractionContext, Permissions,
 };
 
 use crate::error::Error;
@@ -60,9 +60,40 @@ fn built_in(c: &Command) -> CreateCommand {
     .add_option(private_option())
 }
 
-/// Every command, in the order Discord lists them: the built-in ones, then one per topic.
+/// The topic option of `/follow` and `/unfollow`: the topic commands as choices (the body
+/// is sent again whenever `prompts/` changes, so the choices stay current).
+fn topic_option(prompts: &Prompts) -> CreateCommandOption {
+    let mut o = CreateCommandOption::new(CommandOptionType::String, "topic", "A topic command")
+        .required(true);
+    // Discord allows 25 choices.
+    for t in prompts.topics.iter().take(25) {
+        o = o.add_string_choice(&t.name, &t.name);
+    }
+    o
+}
+
+/// `/follow`, `/unfollow` and `/following`. Changing what a server channel follows needs
+/// Manage Channels, so Discord shows those two only to members who have it.
+fn follow_commands(prompts: &Prompts) -> [CreateCommand; 3] {
+    let manage = Permissions::MANAGE_CHANNELS;
+    [
+        CreateCommand::new("follow")
+            .description("Post each new article on a topic in this channel")
+            .add_option(topic_option(prompts))
+            .default_member_permissions(manage),
+        CreateCommand::new("unfollow")
+            .description("Stop posting a topic's new articles in this channel")
+            .add_option(topic_option(prompts))
+            .default_member_permissions(manage),
+        CreateCommand::new("following").description("The topics this channel follows"),
+    ]
+}
+
+/// Every command, in the order Discord lists them: the built-in ones, the follow commands,
+/// then one per topic.
 pub fn commands(prompts: &Prompts, scope: Scope) -> Vec<CreateCommand> {
     let mut out: Vec<CreateCommand> = Command::BUILT_IN.iter().map(built_in).collect();
+    out.extend(follow_commands(prompts));
     for t in &prompts.topics {
         out.push(
             CreateCommand::new(&t.name)

@@ -91,6 +91,11 @@ async fn command(http: &Http, bot: &Bot, cmd: &CommandInteraction) -> Result<(),
         return Ok(cmd.create_response(http, r).await?);
     }
     let (req, private) = request_of(cmd);
+    if let Some(f) = newsbot_alerts::FollowCommand::parse(&req.command, &req.text) {
+        // A quick database write: answered at once, privately.
+        let text = crate::alerts::answer(bot, cmd, &f);
+        return Ok(cmd.create_response(http, notice(&text)).await?);
+    }
     cmd.create_response(http, defer(private)).await?;
     let page = answer_page(bot, &req, 1, user, true);
     cmd.edit_response(http, page.to_edit()).await?;

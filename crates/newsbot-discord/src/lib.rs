@@ -4,6 +4,7 @@
 //! Handlers take a serenity [`Http`](serenity::all::Http) and the interaction or message, not
 //! a gateway `Context`, so tests drive them against a local capture server.
 
+pub mod alerts;
 pub mod buttons;
 pub mod commands;
 pub mod dm;
@@ -35,6 +36,8 @@ pub struct Bot {
     connected: Arc<std::sync::atomic::AtomicBool>,
     /// Bumped on each applied prompts reload, so `serve` re-registers the commands.
     prompt_changes: Option<tokio::sync::watch::Receiver<u64>>,
+    /// Subscriptions for `/follow`; `None`: following is off.
+    alerts: Option<Arc<newsbot_alerts::Store>>,
 }
 
 impl Bot {
@@ -45,7 +48,18 @@ impl Bot {
             limiter: RateLimiter::default(),
             connected: Arc::default(),
             prompt_changes: None,
+            alerts: None,
         }
+    }
+
+    /// Lets channels follow topics, with subscriptions kept in `store`.
+    pub fn with_alerts(mut self, store: Option<Arc<newsbot_alerts::Store>>) -> Bot {
+        self.alerts = store;
+        self
+    }
+
+    pub fn alerts(&self) -> Option<&newsbot_alerts::Store> {
+        self.alerts.as_deref()
     }
 
     /// Re-registers the slash commands (debounced) whenever `changes` is bumped.

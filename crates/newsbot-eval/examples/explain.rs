@@ -37,6 +37,7 @@ fn main() {
         patterns: &[],
         semantic: None,
         latest: false,
+        within: None,
     };
     for c in rank::candidates(&searcher, &idx.fields, search, &t)
         .unwrap()

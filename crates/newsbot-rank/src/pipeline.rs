@@ -7,8 +7,9 @@ use std::rc::Rc;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 use tantivy::collector::TopDocs;
-use tantivy::schema::Value;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use newsbot_index::analysis;
 use newsbot_index::passages::doc_by_text_key;
@@ -41,6 +42,8 @@ pub struct Search<'a, 's> {
     pub semantic: Option<Semantics<'a, 's>>,
     /// The question asks for the latest news: recent articles first (`recency`).
     pub latest: bool,
+    /// Only passages of this article (a followed topic's check of a new article).
+    pub within: Option<&'a str>,
 }
 
 /// What semantic ranking needs: the model's stored vectors, and the question's vector with
@@ -98,6 +101,7 @@ pub fn candidates(
         patterns,
         semantic,
         latest,
+        within,
     } = search;
     let lexical = Lexical {
         plan,
@@ -109,7 +113,7 @@ pub fn candidates(
     if !plan.is_empty() {
         let stats = TermStats::new(searcher, fields);
         let found = searcher.search(
-            &*retrieve::query(plan, &stats, browse, t),
+            &*within_article(retrieve::query(plan, &stats, browse, t), fields, within),
             &TopDocs::with_limit(t.candidates).order_by_score(),
         )?;
         // BM25 relative to the best hit.
@@ -124,7 +128,7 @@ pub fn candidates(
     if let Some((model, Some(nearby))) = nearby {
         // Nearest passages by meaning join BM25's hits with no BM25 credit: they are there
         // for what they mean, not the words they share.
-        if !browse {
+        if !browse && within.is_none() {
             for &(key, _) in &nearby.nearest {
                 if let Some(addr) = doc_by_text_key(searcher, fields, key)? {
                     if have.insert(addr) {
@@ -156,6 +160,19 @@ pub fn candidates(
         list: ranked,
         query,
     })
+}
+
+/// `q` restricted to the passages of article `within`, when given.
+fn within_article(q: Box<dyn Query>, f: &Fields, within: Option<&str>) -> Box<dyn Query> {
+    let Some(id) = within else { return q };
+    let article = TermQuery::new(
+        Term::from_field_text(f.article, id),
+        IndexRecordOption::Basic,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, q),
+        (Occur::Must, Box::new(article)),
+    ]))
 }
 
 /// The lexical side of a search, which scoring a hit needs.

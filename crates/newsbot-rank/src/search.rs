@@ -26,6 +26,8 @@ pub struct Query<'a> {
     pub topic: Option<&'a TopicQuery<'a>>,
     /// `prompts/variants.toml`.
     pub variants: &'a Variants,
+    /// Only passages of this article.
+    pub within: Option<&'a str>,
 }
 
 /// A topic command's side of a search, from its prompts file.
@@ -112,6 +114,7 @@ pub fn search(
                 _ => None,
             },
             latest,
+            within: q.within,
         };
         let found = candidates(&searcher, &idx.fields, search, t)?;
         let words = content_tokens(&search_text);

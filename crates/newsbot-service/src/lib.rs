@@ -37,6 +37,8 @@ pub struct Config {
     pub feed_urls: Vec<String>,
     /// A running door must be the one process that writes the index.
     pub indexer: bool,
+    /// Posts per channel per hour for followed topics; beyond it, one digest.
+    pub alerts_per_hour: usize,
 }
 
 /// Which models to load.
@@ -62,9 +64,11 @@ pub enum Start {
     /// or (re)built, then the writer lock is let go.
     Once { force_rebuild: bool },
     /// A door that keeps running (`chat`, `serve`): with upkeep. `on_prompts` hears of each
-    /// applied prompts reload (`serve` re-registers the commands).
+    /// applied prompts reload (`serve` re-registers the commands); `alerts` delivers the
+    /// followed topics' new articles (sent only by the process that writes the index).
     Running {
         on_prompts: Box<dyn Fn() + Send + 'static>,
+        alerts: Option<Arc<dyn newsbot_alerts::Sink>>,
     },
 }
 
@@ -122,6 +126,29 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The subscriptions database (`<data>/newsbot.db`, in memory with `in_memory`). One that
+/// is not a usable database is moved aside with a warning naming it; one that cannot be
+/// opened at all turns following off with a warning, and the bot still starts.
+fn open_alerts(c: &Config) -> Option<Arc<newsbot_alerts::Store>> {
+    let path = (!c.in_memory).then(|| c.data.join(newsbot_alerts::FILE_NAME));
+    match newsbot_alerts::Store::open(path.as_deref()) {
+        Ok((store, aside)) => {
+            if let Some(aside) = aside {
+                eprintln!(
+                    "warning: {} was not a usable subscriptions database; moved it to {} and started an empty one",
+                    path.as_deref().unwrap_or(std::path::Path::new("")).display(),
+                    aside.display()
+                );
+            }
+            Some(Arc::new(store))
+        }
+        Err(e) => {
+            eprintln!("warning: following topics is off: {e}");
+            None
+        }
+    }
+}
+
 /// Progress of long work, for the door to show: `(what)` → a `(done, total)` callback.
 pub type Progress<'a> = &'a dyn Fn(&'static str) -> Box<dyn FnMut(usize, usize)>;
 
@@ -131,6 +158,8 @@ pub struct Service {
     pub role: Role,
     /// `None` for [`Start::Once`]. Dropped with the service, which stops its threads.
     pub upkeep: Option<Upkeep>,
+    /// The subscriptions database; `None` when it could not be opened (following is off).
+    pub alerts: Option<Arc<newsbot_alerts::Store>>,
 }
 
 impl Service {
@@ -142,16 +171,36 @@ impl Service {
         };
         let (engine, role) = open::open_as(config, force_rebuild, must_write, progress)?;
         let engine = Arc::new(engine);
+        let alerts = open_alerts(config);
         let upkeep = match start {
             Start::Once { .. } => None,
-            Start::Running { on_prompts } => {
-                Some(Upkeep::start(config, &engine, &role, on_prompts)?)
+            Start::Running {
+                on_prompts,
+                alerts: sink,
+            } => {
+                let worker = match (&role, &alerts, sink) {
+                    (Role::Writer { .. }, Some(store), Some(sink)) => {
+                        let settings = newsbot_alerts::Settings {
+                            per_hour: config.alerts_per_hour,
+                            ..Default::default()
+                        };
+                        Some(newsbot_alerts::spawn(
+                            engine.clone(),
+                            store.clone(),
+                            sink,
+                            settings,
+                        ))
+                    }
+                    _ => None,
+                };
+                Some(Upkeep::start(config, &engine, &role, on_prompts, worker)?)
             }
         };
         Ok(Service {
             engine,
             role,
             upkeep,
+            alerts,
         })
     }
 }

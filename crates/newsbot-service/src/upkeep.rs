@@ -19,17 +19,20 @@ pub struct Upkeep {
     _reloader: Option<live::Reloader>,
     _prompts: live::PromptWatcher,
     _embedding: Option<Background>,
+    _alerts: Option<Background>,
 }
 
 impl Upkeep {
     /// The writer watches the seed folder and polls the feeds (whose items land in the seed
     /// folder); a reader picks up each commit the writer makes instead. Every process reloads
     /// the prompts folder when it is edited, and embeds passages that have no vector yet.
+    /// The writer also runs the alert worker (`alerts`, started by the caller).
     pub(crate) fn start(
         c: &Config,
         engine: &Arc<Engine>,
         role: &Role,
         on_prompts: Box<dyn Fn() + Send + 'static>,
+        alerts: Option<Background>,
     ) -> Result<Upkeep> {
         let prompts = live::PromptWatcher::spawn(
             engine.prompts_handle().clone(),
@@ -72,6 +75,7 @@ impl Upkeep {
             _reloader: reloader,
             _prompts: prompts,
             _embedding: embed_in_background(engine),
+            _alerts: alerts,
         })
     }
 }

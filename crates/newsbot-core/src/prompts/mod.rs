@@ -78,10 +78,22 @@ pub struct Messages {
     pub thanks: String,
     pub more_button: String,
     pub article_button: String,
+    pub follow_added: String,
+    pub follow_resumed: String,
+    pub follow_exists: String,
+    pub follow_unknown: String,
+    pub follow_permission: String,
+    pub follow_off: String,
+    pub unfollowed: String,
+    pub not_following: String,
+    pub following: String,
+    pub following_none: String,
+    pub alert: String,
+    pub digest: String,
 }
 
 /// The fields of `messages.toml`, in file order.
-const MESSAGE_FIELDS: [&str; 22] = [
+const MESSAGE_FIELDS: [&str; 34] = [
     "help",
     "console_help",
     "no_answer",
@@ -104,6 +116,18 @@ const MESSAGE_FIELDS: [&str; 22] = [
     "thanks",
     "more_button",
     "article_button",
+    "follow_added",
+    "follow_resumed",
+    "follow_exists",
+    "follow_unknown",
+    "follow_permission",
+    "follow_off",
+    "unfollowed",
+    "not_following",
+    "following",
+    "following_none",
+    "alert",
+    "digest",
 ];
 
 impl Messages {
@@ -334,7 +358,7 @@ pub fn parse_topic(file: &str, text: &str) -> Result<Topic> {
 pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
     let table = parse_table(file, text)?;
     check_known(file, &table, &MESSAGE_FIELDS)?;
-    let [help, console_help, no_answer, closest_articles, closest_match, empty_question, unknown_command, error, rate_limited, not_found, no_more, more_left, more_left_ask, all_shown, all_on_topic, ask_first, welcome, sources, article_part, thanks, more_button, article_button] =
+    let [help, console_help, no_answer, closest_articles, closest_match, empty_question, unknown_command, error, rate_limited, not_found, no_more, more_left, more_left_ask, all_shown, all_on_topic, ask_first, welcome, sources, article_part, thanks, more_button, article_button, follow_added, follow_resumed, follow_exists, follow_unknown, follow_permission, follow_off, unfollowed, not_following, following, following_none, alert, digest] =
         MESSAGE_FIELDS.map(|field| string(file, &table, field));
     Ok(Messages {
         help: help?,
@@ -359,6 +383,18 @@ pub fn parse_messages(file: &str, text: &str) -> Result<Messages> {
         thanks: thanks?,
         more_button: more_button?,
         article_button: article_button?,
+        follow_added: follow_added?,
+        follow_resumed: follow_resumed?,
+        follow_exists: follow_exists?,
+        follow_unknown: follow_unknown?,
+        follow_permission: follow_permission?,
+        follow_off: follow_off?,
+        unfollowed: unfollowed?,
+        not_following: not_following?,
+        following: following?,
+        following_none: following_none?,
+        alert: alert?,
+        digest: digest?,
     })
 }
 

@@ -96,8 +96,14 @@ pub fn message_json() -> Value {
     fixture("dm_message.json")
 }
 
+/// Messages to a channel whose id starts with 403 are refused, as for a channel the bot
+/// lost access to.
+pub const NO_ACCESS_CHANNEL: u64 = 403_000_000_000_000_001;
+
 fn respond(method: &str, path: &str) -> (u16, String) {
-    if path.ends_with("/callback") {
+    if path.contains(&format!("/channels/{NO_ACCESS_CHANNEL}/")) {
+        (403, r#"{"message":"Missing Access","code":50001}"#.into())
+    } else if path.ends_with("/callback") {
         (204, String::new())
     } else if path.ends_with("/commands") && method == "PUT" {
         (200, "[]".into())
