@@ -83,6 +83,57 @@ fn follow_in_chat_prints_each_new_article_once_across_restarts() {
     assert_eq!(out.matches("Regulator fines Quuxcorp").count(), 1, "{out}");
 }
 
+/// The shipped prompts, copied where the test can remove a topic file.
+fn copy_prompts(to: &Path) {
+    let from = root().join("prompts");
+    std::fs::create_dir_all(to.join("topics")).unwrap();
+    for name in ["messages.toml", "variants.toml"] {
+        std::fs::copy(from.join(name), to.join(name)).unwrap();
+    }
+    for e in std::fs::read_dir(from.join("topics")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join("topics").join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn a_removed_topic_file_pauses_its_subscription_and_adding_it_back_resumes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (seeds, data, prompts) = (
+        tmp.path().join("seeds"),
+        tmp.path().join("data"),
+        tmp.path().join("prompts"),
+    );
+    std::fs::create_dir(&seeds).unwrap();
+    copy_seeds(&seeds);
+    copy_prompts(&prompts);
+    let args: Vec<&OsStr> = vec![
+        OsStr::new("--seeds"),
+        seeds.as_os_str(),
+        OsStr::new("--prompts"),
+        prompts.as_os_str(),
+        OsStr::new("--data"),
+        data.as_os_str(),
+    ];
+    let mut chat = Chat::start(tmp.path(), &args, &[("NEWSBOT_VECTORS", VECTORS)]);
+    chat.say("/follow fines");
+    chat.wait_out("Following /fines here", LONG);
+    let fines = std::fs::read(prompts.join("topics/fines.toml")).unwrap();
+    std::fs::remove_file(prompts.join("topics/fines.toml")).unwrap();
+    chat.wait_err("following /fines paused: its topic file was removed", LONG);
+    chat.say("/following");
+    chat.wait_out("/fines (paused: its topic file was removed)", LONG);
+    // Added back: it resumes, and an article that arrived meanwhile is not lost.
+    std::fs::write(seeds.join("zorblax.txt"), article("Zorblax")).unwrap();
+    chat.wait_err("re-indexed 1 changed file (zorblax.txt)", LONG);
+    std::fs::write(prompts.join("topics/fines.toml"), fines).unwrap();
+    chat.wait_out("Regulator fines Zorblax over tracking cookies", LONG);
+    chat.say("/following");
+    chat.wait_out("Followed here:\n/fines\n", LONG);
+    chat.say("/quit");
+    chat.wait_exit(LONG);
+}
+
 #[test]
 fn stats_counts_subscriptions_and_a_corrupt_database_is_moved_aside() {
     let tmp = tempfile::tempdir().unwrap();

@@ -119,22 +119,38 @@ pub fn commands(prompts: &Prompts, scope: Scope) -> Vec<CreateCommand> {
     out
 }
 
+/// The body of the bulk overwrite for `scope`. serenity writes `default_member_permissions`
+/// as a string; Discord's OpenAPI spec has the request field as an integer, so it is sent
+/// as one.
+fn body(prompts: &Prompts, scope: Scope) -> serde_json::Value {
+    let mut body = serde_json::to_value(commands(prompts, scope)).unwrap_or_default();
+    for c in body.as_array_mut().into_iter().flatten() {
+        let bits = c
+            .get("default_member_permissions")
+            .and_then(|p| p.as_str()?.parse::<u64>().ok());
+        if let Some(bits) = bits {
+            c["default_member_permissions"] = bits.into();
+        }
+    }
+    body
+}
+
 /// The exact body of `PUT /applications/{application.id}/commands`.
 pub fn registration_body(prompts: &Prompts) -> serde_json::Value {
-    serde_json::to_value(commands(prompts, Scope::Global)).unwrap_or_default()
+    body(prompts, Scope::Global)
 }
 
 /// Replaces every registered command with ours in one request. `http` must know the
 /// application id.
 pub async fn register(http: &Http, prompts: &Prompts, scope: Scope) -> Result<usize, Error> {
-    let cmds = commands(prompts, scope);
-    let n = cmds.len();
+    let body = body(prompts, scope);
+    let n = body.as_array().map_or(0, Vec::len);
     match scope {
         Scope::Global => {
-            serenity::all::Command::set_global_commands(http, cmds).await?;
+            http.create_global_commands(&body).await?;
         }
         Scope::Guild(g) => {
-            g.set_commands(http, cmds).await?;
+            http.create_guild_commands(g, &body).await?;
         }
     }
     Ok(n)

@@ -121,8 +121,25 @@ async fn registration_is_one_valid_bulk_overwrite() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(n, 3 + prompts.topics.len());
-    assert_eq!(&names[..3], ["ask", "help", "article"]);
+    assert_eq!(n, 6 + prompts.topics.len());
+    assert_eq!(
+        &names[..6],
+        ["ask", "help", "article", "follow", "unfollow", "following"]
+    );
+    // Changing what a channel follows needs Manage Channels (16), as an integer.
+    let follow = &body(&reqs[0])[3];
+    assert_eq!(follow["default_member_permissions"], 16);
+    let choices: Vec<&str> = (follow["options"][0]["choices"].as_array().unwrap().iter())
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        choices,
+        prompts
+            .topics
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+    );
     for t in &prompts.topics {
         assert!(names.contains(&t.name.as_str()), "{}", t.name);
     }

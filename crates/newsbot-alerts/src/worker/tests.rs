@@ -206,7 +206,10 @@ fn a_channel_answering_403_is_paused_after_three_tries_and_follow_resumes_it() {
     assert_eq!(round(&engine, &store, &sink, &s, T0).unwrap().posted, 1);
     let tried = sink.tried.lock().unwrap().clone();
     assert_eq!(tried.len(), 4);
-    assert!(tried.iter().all(|n| *n == tried[0]), "one nonce for every try: {tried:?}");
+    assert!(
+        tried.iter().all(|n| *n == tried[0]),
+        "one nonce for every try: {tried:?}"
+    );
     assert_eq!(sink.take()[0].2, tried[0]);
 }
 
@@ -262,9 +265,15 @@ fn a_send_cut_short_by_a_stop_is_sent_once_after_the_restart() {
     assert_eq!(r.posted, 2);
     let sent = sink.take();
     let first_try = sink.tried.lock().unwrap()[0].clone();
-    assert_eq!(sent[0].2, first_try, "sent again with the nonce it was written with");
+    assert_eq!(
+        sent[0].2, first_try,
+        "sent again with the nonce it was written with"
+    );
     assert_ne!(sent[1].2, first_try);
-    assert_eq!(headline(&sent[1].1), "Regulator fines Company2 over cookies");
+    assert_eq!(
+        headline(&sent[1].1),
+        "Regulator fines Company2 over cookies"
+    );
     round(&engine, &store, &sink, &s, T0 + 20).unwrap();
     assert!(sink.take().is_empty());
 }
