@@ -337,14 +337,11 @@ fn seeds_of(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 }
 
 fn ask_in(seeds: &Path, question: &str) -> Value {
-    let out = newsbot_with(seeds, &root().join("prompts"))
-        .args(["ask", "--json", question])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeeded(
+        newsbot_with(seeds, &root().join("prompts"))
+            .args(["ask", "--json", question])
+            .output()
+            .unwrap(),
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }

@@ -141,14 +141,11 @@ fn fetch_feeds_writes_new_items_once_and_respects_the_etag() {
     let server = serve(&rss(&[first_item()]));
     let (tmp, seeds, feeds) = workspace(&server.url, "15m");
     let data = tmp.path().join("data");
-    let out = newsbot(&seeds, &feeds, &data)
-        .arg("fetch-feeds")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = common::succeeded(
+        newsbot(&seeds, &feeds, &data)
+            .arg("fetch-feeds")
+            .output()
+            .unwrap(),
     );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(

@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{copy_seeds, root, Chat, VECTORS};
+use common::{copy_prompts, copy_seeds, root, Chat, VECTORS};
 
 /// A deadline for an event, not a measure of speed (the bench and the README say how fast).
 const LONG: Duration = Duration::from_secs(60);
@@ -22,8 +22,8 @@ fn article(company: &str) -> String {
     )
 }
 
-fn chat(dir: &Path, seeds: &Path, data: &Path) -> Chat {
-    let prompts = root().join("prompts");
+/// `chat` on `seeds` and `prompts`, keeping its index and subscriptions in `data`.
+fn chat(dir: &Path, seeds: &Path, prompts: &Path, data: &Path) -> Chat {
     let args: Vec<&OsStr> = vec![
         OsStr::new("--seeds"),
         seeds.as_os_str(),
@@ -42,7 +42,8 @@ fn follow_in_chat_prints_each_new_article_once_across_restarts() {
     std::fs::create_dir(&seeds).unwrap();
     copy_seeds(&seeds);
 
-    let mut first = chat(tmp.path(), &seeds, &data);
+    let prompts = root().join("prompts");
+    let mut first = chat(tmp.path(), &seeds, &prompts, &data);
     first.say("/follow fines");
     first.wait_out("Following /fines here", LONG);
     // An article already in the index is not news; a new one on another topic is not posted.
@@ -69,7 +70,7 @@ fn follow_in_chat_prints_each_new_article_once_across_restarts() {
 
     // Down meanwhile: an article arrives, and is posted once the bot is back, once.
     std::fs::write(seeds.join("quux.txt"), article("Quuxcorp")).unwrap();
-    let mut second = chat(tmp.path(), &seeds, &data);
+    let mut second = chat(tmp.path(), &seeds, &prompts, &data);
     second.wait_out("Regulator fines Quuxcorp over tracking cookies", LONG);
     second.say("/unfollow fines");
     second.wait_out("No longer following /fines here.", LONG);
@@ -83,19 +84,6 @@ fn follow_in_chat_prints_each_new_article_once_across_restarts() {
     assert_eq!(out.matches("Regulator fines Quuxcorp").count(), 1, "{out}");
 }
 
-/// The shipped prompts, copied where the test can remove a topic file.
-fn copy_prompts(to: &Path) {
-    let from = root().join("prompts");
-    std::fs::create_dir_all(to.join("topics")).unwrap();
-    for name in ["messages.toml", "variants.toml"] {
-        std::fs::copy(from.join(name), to.join(name)).unwrap();
-    }
-    for e in std::fs::read_dir(from.join("topics")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, to.join("topics").join(p.file_name().unwrap())).unwrap();
-    }
-}
-
 #[test]
 fn a_removed_topic_file_pauses_its_subscription_and_adding_it_back_resumes_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -107,15 +95,7 @@ fn a_removed_topic_file_pauses_its_subscription_and_adding_it_back_resumes_it() 
     std::fs::create_dir(&seeds).unwrap();
     copy_seeds(&seeds);
     copy_prompts(&prompts);
-    let args: Vec<&OsStr> = vec![
-        OsStr::new("--seeds"),
-        seeds.as_os_str(),
-        OsStr::new("--prompts"),
-        prompts.as_os_str(),
-        OsStr::new("--data"),
-        data.as_os_str(),
-    ];
-    let mut chat = Chat::start(tmp.path(), &args, &[("NEWSBOT_VECTORS", VECTORS)]);
+    let mut chat = chat(tmp.path(), &seeds, &prompts, &data);
     chat.say("/follow fines");
     chat.wait_out("Following /fines here", LONG);
     let fines = std::fs::read(prompts.join("topics/fines.toml")).unwrap();

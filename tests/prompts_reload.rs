@@ -5,24 +5,11 @@
 mod common;
 
 use std::ffi::OsStr;
-use std::path::Path;
 use std::time::Duration;
 
-use common::{root, Chat};
+use common::{copy_prompts, root, Chat};
 
 const LONG: Duration = Duration::from_secs(60);
-
-fn copy_prompts(to: &Path) {
-    let from = root().join("prompts");
-    std::fs::create_dir_all(to.join("topics")).unwrap();
-    for name in ["messages.toml", "variants.toml"] {
-        std::fs::copy(from.join(name), to.join(name)).unwrap();
-    }
-    for e in std::fs::read_dir(from.join("topics")).unwrap() {
-        let p = e.unwrap().path();
-        std::fs::copy(&p, to.join("topics").join(p.file_name().unwrap())).unwrap();
-    }
-}
 
 fn topic(name: &str, description: &str) -> String {
     format!("name = \"{name}\"\ndescription = \"{description}\"\nquery = \"harbour port dredging ship\"\n")

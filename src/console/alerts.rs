@@ -3,7 +3,6 @@
 
 use newsbot_alerts::{Message, SendError, Sink, Target};
 use newsbot_core::prompts::Messages;
-use newsbot_core::{Match, Reply, ReplyKind};
 
 use super::render::{render, Layout};
 
@@ -18,30 +17,9 @@ impl Sink for ConsoleSink {
     }
 
     fn send(&self, _: &Target, message: &Message, m: &Messages, _: &str) -> Result<(), SendError> {
-        let text = match message {
-            Message::Alert { topic, passage } => {
-                let reply = Reply {
-                    command: topic.clone(),
-                    query: String::new(),
-                    kind: ReplyKind::Answer,
-                    answered: true,
-                    confidence: 1.0,
-                    match_kind: Match::Sure,
-                    message: Some(Messages::render(&m.alert, &[("topic", topic)])),
-                    passages: vec![(**passage).clone()],
-                };
-                render(&reply, 1, self.layout, m)
-            }
-            Message::Digest { items } => {
-                let headlines = (items.iter())
-                    .map(|(topic, headline)| format!("/{topic}: {headline}"))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                format!(
-                    "{}\n",
-                    Messages::render(&m.digest, &[("headlines", &headlines)])
-                )
-            }
+        let text = match (message.reply(m), message.digest_text(m)) {
+            (Some(reply), _) => render(&reply, 1, self.layout, m),
+            (None, text) => format!("{}\n", text.unwrap_or_default()),
         };
         print!("\n{text}");
         Ok(())

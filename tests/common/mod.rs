@@ -20,6 +20,19 @@ pub fn copy_seeds(dir: &Path) {
     }
 }
 
+/// Copies the shipped prompts into `to`, for tests that edit them.
+pub fn copy_prompts(to: &Path) {
+    let from = root().join("prompts");
+    std::fs::create_dir_all(to.join("topics")).unwrap();
+    for name in ["messages.toml", "variants.toml"] {
+        std::fs::copy(from.join(name), to.join(name)).unwrap();
+    }
+    for e in std::fs::read_dir(from.join("topics")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, to.join("topics").join(p.file_name().unwrap())).unwrap();
+    }
+}
+
 /// The test run's shared vector folder: the seeds are embedded once for the whole run, by
 /// whichever test gets there first (the others wait on the store's lock, then reuse it).
 pub const VECTORS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/vectors");
@@ -53,6 +66,16 @@ pub fn shipped() -> assert_cmd::Command {
     let mut cmd = newsbot(&root().join("seeds"));
     cmd.arg("--in-memory");
     assert_cmd::Command::from_std(cmd)
+}
+
+/// A run that must have succeeded (else the test fails showing its stderr).
+pub fn succeeded(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// The stderr (lossily) of a run that must have failed.

@@ -14,6 +14,8 @@
 
 pub mod commands;
 pub mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod worker;
 
 pub use commands::{run as run_command, FollowCommand};

@@ -12,7 +12,7 @@ use newsbot_core::live::{self, Background};
 use newsbot_core::prompts::Messages;
 use newsbot_core::rank::Query;
 use newsbot_core::vectors::text_key;
-use newsbot_core::{Engine, Passage};
+use newsbot_core::{Engine, Match, Passage, Reply, ReplyKind};
 
 use crate::store::{Pending, Result, Seen, State, Store, Subscription, Target, TOPIC_REMOVED};
 
@@ -47,6 +47,40 @@ pub enum Message {
     },
     /// The articles beyond the hourly allowance: `(topic, headline)` each.
     Digest { items: Vec<(String, String)> },
+}
+
+impl Message {
+    /// An alert as the doors show it: a one-passage answer under the `alert` line (so it
+    /// renders with its headline, date, link and sources, like any answer). `None` for a
+    /// digest.
+    pub fn reply(&self, m: &Messages) -> Option<Reply> {
+        let Message::Alert { topic, passage } = self else {
+            return None;
+        };
+        Some(Reply {
+            command: topic.clone(),
+            query: String::new(),
+            kind: ReplyKind::Answer,
+            answered: true,
+            confidence: 1.0,
+            match_kind: Match::Sure,
+            message: Some(Messages::render(&m.alert, &[("topic", topic)])),
+            passages: vec![(**passage).clone()],
+        })
+    }
+
+    /// A digest's text: the `digest` line and one `/topic: headline` line each. `None` for
+    /// an alert.
+    pub fn digest_text(&self, m: &Messages) -> Option<String> {
+        let Message::Digest { items } = self else {
+            return None;
+        };
+        let headlines = (items.iter())
+            .map(|(topic, headline)| format!("/{topic}: {headline}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        Some(Messages::render(&m.digest, &[("headlines", &headlines)]))
+    }
 }
 
 /// A failed delivery; `status` is the HTTP status when there was a response.
@@ -150,8 +184,8 @@ pub fn round(
         .map(|s| (s.id, s))
         .collect();
     let mut done = Round::default();
-    let m = &prompts.messages;
-    resend(engine, store, sink, (s, now, m), &subs, &mut done)?;
+    let how = (s, now, &prompts.messages);
+    resend(engine, store, sink, how, &subs, &mut done)?;
 
     // Each channel's new posts this round, in the order their articles arrived.
     let mut posts: BTreeMap<Target, Vec<(&Subscription, Seen, Passage)>> = BTreeMap::new();
@@ -186,58 +220,51 @@ pub fn round(
             .saturating_sub(store.posts_since(&target, now - 3600)?);
         let rest = items.split_off(allowance.min(items.len()));
         for (sub, seen, passage) in items {
-            let p = Pending {
-                subscription: sub.id,
-                article: seen.id.clone(),
-                kind: "post".into(),
-                headline: seen.headline.clone(),
-                nonce: format!("nb{}-{}", sub.id, seen.seq),
-            };
-            store.pending(&p, text_key(&passage.paragraph))?;
+            let p = write_pending(
+                store,
+                (sub, &seen, &passage),
+                "post",
+                format!("nb{}-{}", sub.id, seen.seq),
+            )?;
             let message = Message::Alert {
                 topic: sub.topic.clone(),
                 passage: Box::new(passage),
             };
-            deliver(
-                store,
-                sink,
-                (s, now, m),
-                &target,
-                &message,
-                &p.nonce,
-                &mut done,
-            )?;
+            deliver(store, sink, how, &target, &message, &p.nonce, &mut done)?;
         }
         if let Some((sub, seen, _)) = rest.first() {
             let nonce = format!("nbd{}-{}", sub.id, seen.seq);
             for (sub, seen, passage) in &rest {
-                let p = Pending {
-                    subscription: sub.id,
-                    article: seen.id.clone(),
-                    kind: "digest".into(),
-                    headline: seen.headline.clone(),
-                    nonce: nonce.clone(),
-                };
-                store.pending(&p, text_key(&passage.paragraph))?;
+                write_pending(store, (sub, seen, passage), "digest", nonce.clone())?;
             }
             let items = (rest.iter())
                 .map(|(sub, seen, _)| (sub.topic.clone(), seen.headline.clone()))
                 .collect();
             let message = Message::Digest { items };
-            deliver(
-                store,
-                sink,
-                (s, now, m),
-                &target,
-                &message,
-                &nonce,
-                &mut done,
-            )?;
+            deliver(store, sink, how, &target, &message, &nonce, &mut done)?;
         }
     }
     let (_, paused) = store.counts()?;
     metrics::gauge!(crate::SUBSCRIPTIONS_PAUSED).set(paused as f64);
     Ok(done)
+}
+
+/// Writes the delivery of `seen` to `sub` as pending, before its message is sent.
+fn write_pending(
+    store: &Store,
+    (sub, seen, passage): (&Subscription, &Seen, &Passage),
+    kind: &str,
+    nonce: String,
+) -> Result<Pending> {
+    let p = Pending {
+        subscription: sub.id,
+        article: seen.id.clone(),
+        kind: kind.into(),
+        headline: seen.headline.clone(),
+        nonce,
+    };
+    store.pending(&p, text_key(&passage.paragraph))?;
+    Ok(p)
 }
 
 /// Sends again what was written as pending but not sent, with its nonce.

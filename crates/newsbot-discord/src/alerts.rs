@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use newsbot_alerts::{FollowCommand, Message, SendError, Sink, Target};
 use newsbot_core::prompts::Messages;
-use newsbot_core::{Match, Reply, ReplyKind};
 use serenity::all::{ChannelId, CommandInteraction, CreateMessage, Http, Nonce};
 
 use crate::render::{self, Page};
@@ -37,27 +36,9 @@ pub fn answer(bot: &crate::Bot, cmd: &CommandInteraction, f: &FollowCommand) -> 
 /// sources, the "Full article" button), under the `alert` line; or the digest's text. Both
 /// with empty allowed mentions, as every message is.
 pub fn message_of(message: &Message, m: &Messages) -> CreateMessage {
-    match message {
-        Message::Alert { topic, passage } => {
-            let reply = Reply {
-                command: topic.clone(),
-                query: String::new(),
-                kind: ReplyKind::Answer,
-                answered: true,
-                confidence: 1.0,
-                match_kind: Match::Sure,
-                message: Some(Messages::render(&m.alert, &[("topic", topic)])),
-                passages: vec![(**passage).clone()],
-            };
-            render::page(&reply, 1, m).to_message()
-        }
-        Message::Digest { items } => {
-            let headlines = (items.iter())
-                .map(|(topic, headline)| format!("/{topic}: {headline}"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            Page::text(&Messages::render(&m.digest, &[("headlines", &headlines)])).to_message()
-        }
+    match (message.reply(m), message.digest_text(m)) {
+        (Some(reply), _) => render::page(&reply, 1, m).to_message(),
+        (None, text) => Page::text(&text.unwrap_or_default()).to_message(),
     }
 }
 

@@ -7,9 +7,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{assert_valid, capture_server, fixture, Capture, Captured, NO_ACCESS_CHANNEL};
+use newsbot_alerts::testing::{fine, index, prompts, weather};
 use newsbot_alerts::{round, Settings, State, Store, Target};
-use newsbot_core::index::testing::index_of;
-use newsbot_core::{Engine, IndexHandle, Prompts};
+use newsbot_core::{Engine, IndexHandle};
 use newsbot_discord::alerts::DiscordSink;
 use newsbot_discord::interactions::handle_interaction;
 use newsbot_discord::Bot;
@@ -19,29 +19,6 @@ use serenity::all::Interaction;
 const CHANNEL: u64 = 1_300_000_000_000_000_002;
 const T0: i64 = 1_750_000_000;
 
-fn prompts() -> Arc<Prompts> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    Arc::new(Prompts::load(&root.join("prompts")).unwrap())
-}
-
-fn fine(n: usize) -> (String, Vec<u8>) {
-    let text = format!(
-        "Regulator fines Company{n} over cookies\n\nThe data protection regulator fined \
-         Company{n} {n} million euros on Tuesday for setting cookies without consent.\n"
-    );
-    (format!("fine{n}.txt"), text.into_bytes())
-}
-
-fn weather() -> (String, Vec<u8>) {
-    let text = "Storm closes the harbour\n\nHigh winds closed the harbour for two days.\n";
-    ("weather.txt".into(), text.as_bytes().to_vec())
-}
-
-fn index(files: &[(String, Vec<u8>)]) -> newsbot_core::index::SearchIndex {
-    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
-    index_of(&files)
-}
-
 fn setup(files: &[(String, Vec<u8>)]) -> (Arc<Engine>, Arc<Store>, Bot) {
     let engine = Arc::new(Engine::with_handle(
         IndexHandle::new(index(files)),
@@ -49,6 +26,22 @@ fn setup(files: &[(String, Vec<u8>)]) -> (Arc<Engine>, Arc<Store>, Bot) {
     ));
     let store = Arc::new(Store::open(None).unwrap().0);
     let bot = Bot::new(engine.clone()).with_alerts(Some(store.clone()));
+    (engine, store, bot)
+}
+
+/// A bot on `files` whose `channel` follows fines (typed by a member who may).
+async fn following_fines(
+    cap: &Capture,
+    files: &[(String, Vec<u8>)],
+    channel: u64,
+) -> (Arc<Engine>, Arc<Store>, Bot) {
+    let (engine, store, bot) = setup(files);
+    handle_interaction(
+        &cap.http(),
+        &bot,
+        &slash("follow", Some("fines"), "16", channel),
+    )
+    .await;
     (engine, store, bot)
 }
 
@@ -127,13 +120,7 @@ async fn follow_needs_manage_channels_in_a_server_and_is_listed() {
 async fn a_new_article_on_a_followed_topic_is_posted_once_as_an_answer_is() {
     let cap = capture_server().await;
     let mut files = vec![weather()];
-    let (engine, store, bot) = setup(&files);
-    handle_interaction(
-        &cap.http(),
-        &bot,
-        &slash("follow", Some("fines"), "16", CHANNEL),
-    )
-    .await;
+    let (engine, store, _bot) = following_fines(&cap, &files, CHANNEL).await;
     files.push(fine(7));
     engine.index().replace(index(&files));
     alert_round(&cap, &engine, &store, Settings::default()).await;
@@ -167,13 +154,7 @@ async fn a_new_article_on_a_followed_topic_is_posted_once_as_an_answer_is() {
 async fn beyond_the_hourly_limit_the_rest_is_one_digest() {
     let cap = capture_server().await;
     let mut files = vec![weather()];
-    let (engine, store, bot) = setup(&files);
-    handle_interaction(
-        &cap.http(),
-        &bot,
-        &slash("follow", Some("fines"), "16", CHANNEL),
-    )
-    .await;
+    let (engine, store, _bot) = following_fines(&cap, &files, CHANNEL).await;
     files.extend((1..=3).map(fine));
     engine.index().replace(index(&files));
     let s = Settings {
@@ -203,9 +184,7 @@ async fn beyond_the_hourly_limit_the_rest_is_one_digest() {
 async fn a_channel_that_answers_403_is_paused_after_three_tries() {
     let cap = capture_server().await;
     let mut files = vec![weather()];
-    let (engine, store, bot) = setup(&files);
-    let follow = slash("follow", Some("fines"), "16", NO_ACCESS_CHANNEL);
-    handle_interaction(&cap.http(), &bot, &follow).await;
+    let (engine, store, bot) = following_fines(&cap, &files, NO_ACCESS_CHANNEL).await;
     files.push(fine(1));
     engine.index().replace(index(&files));
     for _ in 0..4 {
@@ -228,4 +207,33 @@ async fn a_channel_that_answers_403_is_paused_after_three_tries() {
         content(&last).contains("/fines (paused: Discord answered 403"),
         "{last:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_a_dm_anyone_follows_and_the_alert_comes_as_a_dm() {
+    let cap = capture_server().await;
+    let mut files = vec![weather()];
+    let (engine, store, bot) = setup(&files);
+    // A DM has no member and no server: no permission to check.
+    let mut v = fixture("slash_topic_private_dm.json");
+    v["data"]["name"] = json!("follow");
+    v["data"]["options"] = json!([{ "name": "topic", "type": 3, "value": "fines" }]);
+    let dm_channel: u64 = v["channel_id"].as_str().unwrap().parse().unwrap();
+    let follow: Interaction = serde_json::from_value(v).unwrap();
+    handle_interaction(&cap.http(), &bot, &follow).await;
+    let reqs = cap.wait_for_requests(1).await;
+    assert!(
+        content(&reqs[0]).starts_with("Following /fines here"),
+        "{reqs:?}"
+    );
+    files.push(fine(3));
+    engine.index().replace(index(&files));
+    alert_round(&cap, &engine, &store, Settings::default()).await;
+    let posts = posts(&cap);
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(
+        posts[0].path,
+        format!("/api/v10/channels/{dm_channel}/messages")
+    );
+    assert_valid(&posts);
 }

@@ -3,10 +3,8 @@
 
 use std::sync::Mutex;
 
-use newsbot_core::index::testing::index_of;
-use newsbot_core::Prompts;
-
 use super::*;
+use crate::testing::{fine, index, prompts, weather};
 
 const T0: i64 = 1_750_000_000;
 
@@ -48,30 +46,6 @@ impl Recorder {
     fn take(&self) -> Vec<(Target, Message, String)> {
         std::mem::take(&mut *self.sent.lock().unwrap())
     }
-}
-
-fn prompts() -> Arc<Prompts> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../prompts");
-    Arc::new(Prompts::load(&dir).unwrap())
-}
-
-/// An article on fines, `n` telling it apart.
-fn fine(n: usize) -> (String, Vec<u8>) {
-    let text = format!(
-        "Regulator fines Company{n} over cookies\n\nThe data protection regulator fined \
-         Company{n} {n} million euros on Tuesday for setting cookies without consent.\n"
-    );
-    (format!("fine{n}.txt"), text.into_bytes())
-}
-
-fn weather() -> (String, Vec<u8>) {
-    let text = "Storm closes the harbour\n\nHigh winds closed the harbour for two days.\n";
-    ("weather.txt".into(), text.as_bytes().to_vec())
-}
-
-fn index(files: &[(String, Vec<u8>)]) -> newsbot_core::index::SearchIndex {
-    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
-    index_of(&files)
 }
 
 fn engine(files: &[(String, Vec<u8>)]) -> Engine {
