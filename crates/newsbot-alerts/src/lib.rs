@@ -13,14 +13,16 @@
 //! index runs the worker, so no alert is sent twice.
 
 pub mod commands;
+pub mod message;
 pub mod store;
 #[doc(hidden)]
 pub mod testing;
 pub mod worker;
 
 pub use commands::{run as run_command, FollowCommand};
+pub use message::{Message, SendError, Sink};
 pub use store::{Followed, State, Store, StoreError, Subscription, Target, FILE_NAME};
-pub use worker::{round, spawn, topic_passage, Message, Round, SendError, Settings, Sink};
+pub use worker::{round, spawn, topic_passage, Round, Settings};
 
 /// Alerts posted, digests posted, failed sends by HTTP `status`, and paused subscriptions.
 pub const ALERTS_SENT: &str = "newsbot_alerts_sent_total";

@@ -4,6 +4,7 @@
 use std::sync::Mutex;
 
 use super::*;
+use crate::message::SendError;
 use crate::testing::{fine, index, prompts, weather};
 
 const T0: i64 = 1_750_000_000;
