@@ -19,12 +19,24 @@ use crate::app;
 use crate::cli::{AskArgs, ChatArgs, Global};
 use std::sync::Arc;
 
-use newsbot_alerts::{FollowCommand, Target};
+use newsbot_alerts::{FollowCommand, Store, Target};
+use newsbot_core::reply::build;
 use newsbot_service::{Service, Start};
 
 /// Answers `line` as the console shows it: the engine's reply, with the console's own help
-/// text in place of Discord's.
-fn answer(engine: &Engine, line: &str) -> newsbot_core::Result<Reply> {
+/// text in place of Discord's; a follow command follows for the console (`alerts` is the
+/// subscriptions store).
+fn answer(engine: &Engine, alerts: Option<&Store>, line: &str) -> newsbot_core::Result<Reply> {
+    if let Some(cmd) = follow_command(line) {
+        let req = Request::parse(line);
+        let text = newsbot_alerts::run_command(alerts, engine, &Target::Console, &cmd);
+        return Ok(build::note(
+            &req.command,
+            &req.text,
+            ReplyKind::Following,
+            text,
+        ));
+    }
     let mut reply = newsbot_core::telemetry::answer_counted("console", || {
         engine.answer(&Request::parse(line))
     })?;
@@ -44,20 +56,26 @@ fn follow_command(line: &str) -> Option<FollowCommand> {
 
 /// `ask`: opens the engine, embeds what is missing (unless `--now`), then answers.
 pub fn run_ask(g: &Global, args: &AskArgs) -> Result<()> {
-    let engine = app::open_engine(g, false)?;
+    let service = app::open(
+        g,
+        Start::Once {
+            force_rebuild: false,
+        },
+    )?;
     if args.now {
-        app::note_coverage(&engine);
+        app::note_coverage(&service.engine);
     } else {
-        app::embed_now(g, &engine);
+        app::embed_now(g, &service.engine);
     }
-    ask(&engine, args, g.width)
+    ask(&service, args, g.width)
 }
 
-fn ask(engine: &Engine, args: &AskArgs, width: Option<usize>) -> Result<()> {
+fn ask(service: &Service, args: &AskArgs, width: Option<usize>) -> Result<()> {
+    let (engine, alerts) = (&*service.engine, service.alerts.as_deref());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let answer_one = |out: &mut dyn Write, line: &str| -> Result<()> {
-        let reply = answer(engine, line)?;
+        let reply = answer(engine, alerts, line)?;
         if args.json {
             writeln!(out, "{}", to_json(&reply))?;
         } else {
@@ -186,7 +204,7 @@ fn chat(service: &Service, history: Option<std::path::PathBuf>, layout: Layout) 
                 }
                 None => println!("{}", m.ask_first),
             },
-            _ => match answer(engine, line) {
+            _ => match answer(engine, service.alerts.as_deref(), line) {
                 Ok(reply) => {
                     print!("{}", render(&reply, 1, layout, m));
                     last = Some((reply, 1));

@@ -63,6 +63,8 @@ pub enum ReplyKind {
     EmptyQuestion,
     UnknownCommand,
     Article,
+    /// What a follow command (`/follow`, `/unfollow`, `/following`) did, or lists.
+    Following,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
