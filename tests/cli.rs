@@ -19,12 +19,7 @@ fn newsbot_with(seeds: &Path, prompts: &Path) -> Command {
 }
 
 fn ask_json(text: &str) -> Value {
-    let out = newsbot().args(["ask", "--json", text]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(newsbot().args(["ask", "--json", text]).output().unwrap());
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 

@@ -12,12 +12,7 @@ fn newsbot() -> Command {
 }
 
 fn stdout(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(cmd.output().unwrap());
     String::from_utf8(out.stdout).unwrap()
 }
 

@@ -16,12 +16,7 @@ fn newsbot(rerank: &str) -> Command {
 }
 
 fn json(cmd: &mut Command) -> Value {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(cmd.output().unwrap());
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 

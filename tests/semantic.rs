@@ -17,11 +17,7 @@ fn newsbot(vectors: &Path) -> Command {
 }
 
 fn json(out: &std::process::Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(out.clone());
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
 

@@ -27,8 +27,9 @@ use newsbot_service::{Service, Start};
 /// text in place of Discord's; a follow command follows for the console (`alerts` is the
 /// subscriptions store).
 fn answer(engine: &Engine, alerts: Option<&Store>, line: &str) -> newsbot_core::Result<Reply> {
-    if let Some(cmd) = follow_command(line) {
-        let req = Request::parse(line);
+    // A follow command is a slash command (`Request::parse` makes plain text an `ask`).
+    let req = Request::parse(line);
+    if let Some(cmd) = FollowCommand::parse(&req.command, &req.text) {
         let text = newsbot_alerts::run_command(alerts, engine, &Target::Console, &cmd);
         return Ok(build::note(
             &req.command,
@@ -37,21 +38,11 @@ fn answer(engine: &Engine, alerts: Option<&Store>, line: &str) -> newsbot_core::
             text,
         ));
     }
-    let mut reply = newsbot_core::telemetry::answer_counted("console", || {
-        engine.answer(&Request::parse(line))
-    })?;
+    let mut reply = newsbot_core::telemetry::answer_counted("console", || engine.answer(&req))?;
     if reply.kind == ReplyKind::Help {
         reply.message = Some(engine.help_text_from(&engine.messages().console_help));
     }
     Ok(reply)
-}
-
-/// `/follow fines`, `/unfollow fines` or `/following`, typed in the console.
-fn follow_command(line: &str) -> Option<FollowCommand> {
-    let req = Request::parse(line);
-    line.starts_with('/')
-        .then(|| FollowCommand::parse(&req.command, &req.text))
-        .flatten()
 }
 
 /// `ask`: opens the engine, embeds what is missing (unless `--now`), then answers.
@@ -189,14 +180,6 @@ fn chat(service: &Service, history: Option<std::path::PathBuf>, layout: Layout) 
         let m = &*m;
         match line {
             "/quit" | "/exit" | "/q" => break,
-            _ if follow_command(line).is_some() => {
-                let cmd = follow_command(line).expect("checked");
-                let store = service.alerts.as_deref();
-                println!(
-                    "{}",
-                    newsbot_alerts::run_command(store, engine, &Target::Console, &cmd)
-                );
-            }
             "/more" => match &mut last {
                 Some((reply, page)) => {
                     *page += 1;

@@ -115,9 +115,10 @@ impl Error {
     pub fn is_user(&self) -> bool {
         match self {
             Error::MustWrite { .. } | Error::FeedsFile { .. } => true,
-            Error::Core(e) | Error::Prompts { cause: e, .. } => e.is_user(),
+            Error::Core(e) | Error::Prompts { cause: e, .. } | Error::Lock { cause: e, .. } => {
+                e.is_user()
+            }
             Error::Index { cause, .. } => cause.is_user(),
-            Error::Lock { cause, .. } => cause.is_user(),
             Error::Feeds(e) => e.is_user(),
             Error::WriterStuck { .. } => false,
         }
@@ -133,10 +134,10 @@ fn open_alerts(c: &Config) -> Option<Arc<newsbot_alerts::Store>> {
     let path = (!c.in_memory).then(|| c.data.join(newsbot_alerts::FILE_NAME));
     match newsbot_alerts::Store::open(path.as_deref()) {
         Ok((store, aside)) => {
-            if let Some(aside) = aside {
+            if let (Some(path), Some(aside)) = (&path, aside) {
                 eprintln!(
                     "warning: {} was not a usable subscriptions database; moved it to {} and started an empty one",
-                    path.as_deref().unwrap_or(std::path::Path::new("")).display(),
+                    path.display(),
                     aside.display()
                 );
             }
